@@ -1,0 +1,87 @@
+"""Checkpoints are data: load them with ``weights_only=True`` and an allow-list.
+
+mmengine 0.10 calls ``torch.load`` without ``weights_only``. Since torch 2.6
+that means ``weights_only=True``, which refuses mmengine's own checkpoints
+(``Unsupported global: HistoryBuffer``), so ``resume``/``load_from`` break.
+Upstream's fix, ``weights_only=False``, runs any pickle: a downloaded
+checkpoint could execute code. Here the local-file loader keeps
+``weights_only=True`` and allows exactly the globals mmengine writes.
+"""
+import os.path as osp
+import pickle
+
+import numpy as np
+import torch
+from mmengine.logging import HistoryBuffer
+from mmengine.runner.checkpoint import CheckpointLoader
+
+
+class UnsafeCheckpointError(RuntimeError):
+    """The file holds objects whose unpickling could run code."""
+
+
+def _numpy_globals():
+    """numpy objects in mmengine's message hub and dataset meta."""
+    try:  # numpy >= 2 moved ``core`` to ``_core``
+        from numpy._core.multiarray import _reconstruct, scalar
+    except ImportError:
+        from numpy.core.multiarray import _reconstruct, scalar
+    dtype_classes = [type(np.dtype(t)) for t in (
+        'bool', 'int8', 'int16', 'int32', 'int64', 'uint8', 'uint16',
+        'uint32', 'uint64', 'float16', 'float32', 'float64')]
+    return [_reconstruct, scalar, np.ndarray, np.dtype, *dtype_classes]
+
+
+SAFE_GLOBALS = [HistoryBuffer, *_numpy_globals()]
+
+
+def load_checkpoint_file(filename, map_location='cpu'):
+    """``torch.load`` a local file as data only.
+
+    Args:
+        filename (str): Path of the checkpoint.
+        map_location: As in :func:`torch.load`.
+
+    Raises:
+        FileNotFoundError: The file does not exist.
+        UnsafeCheckpointError: Unpickling it would need a global outside
+            the allow-list (nothing of it is executed).
+    """
+    filename = osp.expanduser(str(filename))
+    if not osp.isfile(filename):
+        raise FileNotFoundError(f'{filename} can not be found.')
+    try:
+        with torch.serialization.safe_globals(SAFE_GLOBALS):
+            return torch.load(
+                filename, map_location=map_location, weights_only=True)
+    except pickle.UnpicklingError as err:
+        raise UnsafeCheckpointError(
+            f'Refused to load checkpoint {filename}: it needs '
+            f'{_unsafe_globals(filename)}, which are not plain tensors/'
+            'containers nor on farl_mm\'s allow-list, and unpickling them '
+            'could execute code. Nothing in it was run. If you trust the '
+            'file, allow those classes with '
+            'torch.serialization.add_safe_globals([...]) before loading.'
+        ) from err
+
+
+def _unsafe_globals(filename):
+    try:
+        return ', '.join(
+            torch.serialization.get_unsafe_globals_in_checkpoint(filename))
+    except Exception:  # noqa: BLE001 - only used to word the error
+        return 'globals'
+
+
+def _load_from_local(filename, map_location):
+    return load_checkpoint_file(filename, map_location)
+
+
+def needed() -> bool:
+    loader = CheckpointLoader._schemes.get('')
+    return loader is not _load_from_local
+
+
+def apply() -> None:
+    CheckpointLoader.register_scheme(
+        prefixes='', loader=_load_from_local, force=True)

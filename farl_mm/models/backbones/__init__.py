@@ -1,0 +1,3 @@
+from .farl_vit import FaRLViT
+
+__all__ = ['FaRLViT']

@@ -1,0 +1,145 @@
+"""FaRL's image encoder: an OpenAI-CLIP ViT on mmpretrain's ViT pieces."""
+from typing import Sequence
+
+import torch
+import torch.nn as nn
+from mmpretrain.models.backbones import VisionTransformer
+from mmpretrain.models.utils import resize_pos_embed
+from torch.utils.checkpoint import checkpoint
+
+from farl_mm.registry import MODELS
+
+
+@MODELS.register_module()
+class FaRLViT(VisionTransformer):
+    """The visual Transformer ``E_I`` of FaRL (paper §3.2, §4.1).
+
+    OpenAI-CLIP layout: patch conv without bias, class token, ``ln_pre``
+    (``pre_norm``), pre-LN blocks with QuickGELU, LayerNorm eps 1e-5,
+    ``ln_post`` (``ln1``) and a projection to the joint space (``proj``).
+    Parameter names are mmpretrain's, so :mod:`farl_mm.converters` maps the
+    authors' checkpoints onto it and the parent's load-time hook resizes the
+    position embedding (bicubic) when ``img_size`` differs from the file's.
+
+    Downstream heads tap the raw residual stream after blocks
+    ``out_indices`` (default 4/6/8/12, no final LN), as the authors do.
+
+    Args:
+        arch (str | dict): A key of :attr:`arch_zoo` or a dict with
+            ``embed_dims``, ``num_layers``, ``num_heads``,
+            ``feedforward_channels`` and ``output_dims``.
+        img_size (int): Input size the position embedding is built for;
+            other sizes are handled by bicubic resizing at forward time.
+        out_type (str): What is returned for each tapped block:
+
+            - ``'featmap'``: patch tokens as ``(B, C, H/p, W/p)`` maps.
+            - ``'raw'``: all tokens ``(B, 1 + HW/p², C)``, class token first.
+            - ``'cls_token'``: ``ln_post`` of the class token, ``(B, C)``.
+            - ``'embedding'``: ``ln_post(cls) @ proj``, ``(B, output_dims)``,
+              the image embedding of the contrastive objective.
+        frozen_stages (int): Freeze the patch/position/class embeddings,
+            ``ln_pre`` and the first ``frozen_stages`` blocks (no gradients,
+            kept in eval mode). ``num_layers`` freezes the whole backbone,
+            ``ln_post`` and ``proj`` included. -1 freezes nothing.
+        with_cp (bool): Activation checkpointing of each block in training.
+        **kwargs: Passed to mmpretrain's ``VisionTransformer``.
+    """
+    OUT_TYPES = {'featmap', 'raw', 'cls_token', 'embedding'}
+    arch_zoo = {
+        **dict.fromkeys(['b', 'base'], dict(
+            embed_dims=768, num_layers=12, num_heads=12,
+            feedforward_channels=3072, output_dims=512)),
+        **dict.fromkeys(['l', 'large'], dict(
+            embed_dims=1024, num_layers=24, num_heads=16,
+            feedforward_channels=4096, output_dims=768)),
+        # Small enough for CPU tests and the demo.
+        **dict.fromkeys(['t', 'tiny'], dict(
+            embed_dims=64, num_layers=4, num_heads=4,
+            feedforward_channels=256, output_dims=64)),
+    }
+
+    def __init__(self,
+                 arch='base',
+                 img_size=224,
+                 patch_size=16,
+                 out_indices: Sequence[int] = (3, 5, 7, 11),
+                 out_type='featmap',
+                 frozen_stages=-1,
+                 with_cp=False,
+                 init_cfg=None,
+                 **kwargs):
+        kwargs.setdefault('norm_cfg', dict(type='LN', eps=1e-5))
+        kwargs.setdefault('layer_cfgs',
+                          dict(act_cfg=dict(type='mmpretrain.QuickGELU')))
+        super().__init__(
+            arch=arch,
+            img_size=img_size,
+            patch_size=patch_size,
+            out_indices=list(out_indices),
+            out_type=out_type,
+            pre_norm=True,
+            final_norm=True,
+            init_cfg=init_cfg,
+            **kwargs)
+        self.with_cp = with_cp
+        self.output_dims = self.arch_settings['output_dims']
+        self.proj = nn.Parameter(
+            torch.randn(self.embed_dims, self.output_dims) *
+            self.embed_dims**-0.5)
+        # The parent froze its modules before `proj` existed.
+        self.frozen_stages = frozen_stages
+        if frozen_stages > 0:
+            self._freeze_stages()
+
+    def _freeze_stages(self):
+        super()._freeze_stages()
+        if self.frozen_stages >= self.num_layers and hasattr(self, 'proj'):
+            self.proj.requires_grad = False
+
+    def train(self, mode=True):
+        """Keep frozen parts in eval mode whatever the runner asks."""
+        super().train(mode)
+        if mode and self.frozen_stages > 0:
+            self._freeze_stages()
+        return self
+
+    def embed(self, x):
+        """Patchify and add class token and position embedding.
+
+        Returns:
+            tuple: tokens ``(B, 1 + HW, C)`` after ``ln_pre`` and the patch
+            grid ``(H, W)``.
+        """
+        x, hw = self.patch_embed(x)  # (B, HW, C)
+        cls_token = self.cls_token.expand(x.shape[0], -1, -1)
+        x = torch.cat((cls_token.to(x.dtype), x), dim=1)
+        x = x + resize_pos_embed(self.pos_embed, self.patch_resolution, hw,
+                                 self.interpolate_mode, self.num_extra_tokens)
+        x = self.drop_after_pos(x)
+        return self.pre_norm(x), hw
+
+    def forward(self, x):
+        x, hw = self.embed(x)
+        checkpointed = self.with_cp and self.training and torch.is_grad_enabled()
+        outs = []
+        for i, layer in enumerate(self.layers):
+            if checkpointed:
+                x = checkpoint(layer, x, use_reentrant=False)
+            else:
+                x = layer(x)
+            if i in self.out_indices:
+                outs.append(self._format_output(x, hw))
+        return tuple(outs)
+
+    def _format_output(self, x, hw):
+        if self.out_type == 'raw':
+            return x
+        if self.out_type == 'featmap':
+            B, _, C = x.shape
+            patch_tokens = x[:, self.num_extra_tokens:]
+            # (B, HW, C) -> (B, C, H, W)
+            return patch_tokens.transpose(1, 2).reshape(B, C, *hw)
+        cls_token = self.ln1(x[:, 0])
+        if self.out_type == 'cls_token':
+            return cls_token
+        return cls_token @ self.proj  # 'embedding'
