@@ -1,4 +1,4 @@
-"""farl_mm's registry nodes, children of MMEngine's roots with scope ``farl_mm``.
+"""farl_mm's registry nodes: children of MMEngine's, scope ``farl_mm``.
 
 Any mmseg / mmpose / mmpretrain config can build a farl_mm module as
 ``type='farl_mm.X'`` once ``custom_imports=dict(imports=['farl_mm'])`` has

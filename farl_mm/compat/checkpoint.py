@@ -1,4 +1,4 @@
-"""Checkpoints are data: load them with ``weights_only=True`` and an allow-list.
+"""Checkpoints are data: ``weights_only=True`` loading with an allow-list.
 
 mmengine 0.10 calls ``torch.load`` without ``weights_only``. Since torch 2.6
 that means ``weights_only=True``, which refuses mmengine's own checkpoints

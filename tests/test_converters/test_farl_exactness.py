@@ -99,7 +99,8 @@ def test_converted_backbone_matches_open_clip_224(reference, converted):
     _assert_matches(model, reference, x)
 
 
-@pytest.mark.parametrize('built_for', [448, 224], ids=['load-time', 'forward-time'])
+@pytest.mark.parametrize('built_for', [448, 224],
+                         ids=['load-time', 'forward-time'])
 @torch.no_grad()
 def test_converted_backbone_matches_open_clip_448(reference, converted,
                                                   built_for):

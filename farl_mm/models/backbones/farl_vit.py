@@ -98,6 +98,8 @@ class FaRLViT(VisionTransformer):
 
     def train(self, mode=True):
         """Keep frozen parts in eval mode whatever the runner asks."""
+        if self.frozen_stages >= self.num_layers:
+            mode = False  # the whole backbone is frozen
         super().train(mode)
         if mode and self.frozen_stages > 0:
             self._freeze_stages()

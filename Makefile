@@ -1,0 +1,53 @@
+# farl_mm: `make demo` and `make test` work on a fresh clone; both create the
+# virtual environment in $(VENV) on first use.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.farl_mm-installed
+DEMO_CONFIG := configs/backbone_swap/upernet_farl-vit-tiny_synthetic-lapa_mmseg.py
+DEMO_DIR := work_dirs/demo
+
+.PHONY: install install-ranges demo test lint lock clean
+
+install: $(STAMP)
+
+# The pinned set (requirements/lock.txt) installed with --no-deps: it already
+# holds every transitive dependency, and mmpose's declared `chumpy` (which
+# cannot be built on Python 3.11 and is never imported) is never asked for.
+$(STAMP): requirements/lock.txt setup.py
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q --no-deps -r requirements/lock.txt
+	$(PY) -m pip install -q --no-deps --no-build-isolation -e .
+	touch $@
+
+# Newest versions within the supported ranges instead of the lock: the
+# two-step install (mmpose/mmdet without their dependencies).
+install-ranges:
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -r requirements/runtime.txt -r requirements/tests.txt
+	$(PY) -m pip install --no-deps -r requirements/mminstall.txt
+	$(PY) -m pip install --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(PY) tools/misc/make_synthetic_faces.py --format lapa \
+		--out data/synthetic_lapa --splits train:256 val:32 test:32 --size 160
+	$(PY) tools/train.py $(DEMO_CONFIG) --work-dir $(DEMO_DIR)
+	$(PY) tools/test.py $(DEMO_CONFIG) $(DEMO_DIR)/iter_300.pth \
+		--work-dir $(DEMO_DIR)
+	@echo "Demo finished: logs, checkpoints and metrics are in $(DEMO_DIR)/"
+
+test: $(STAMP)
+	$(PY) -m pytest tests
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check farl_mm tools tests configs
+
+lock: $(STAMP)
+	@{ sed -n '1,3p' requirements/lock.txt; \
+	  $(PY) -m pip freeze --all | grep -v -E '^(-e |farl.mm|pip==)'; \
+	} > requirements/lock.txt.new && mv requirements/lock.txt.new requirements/lock.txt
+
+clean:
+	rm -rf $(VENV) work_dirs data/synthetic_lapa
