@@ -1,0 +1,1 @@
+from .synthetic import *  # noqa: F401,F403
