@@ -10,6 +10,7 @@ import os.path as osp
 from mmengine.config import Config, DictAction
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
+from mmengine.utils import import_modules_from_strings
 
 import farl_mm  # noqa: F401  (compatibility patches, registries)
 
@@ -38,6 +39,10 @@ def apply_args(cfg, args):
     cfg.launcher = args.launcher
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
+        # Config.fromfile imported the file's custom_imports before the
+        # options were merged: import what they added (e.g. a hook).
+        if cfg.get('custom_imports'):
+            import_modules_from_strings(**cfg.custom_imports)
     if args.work_dir is not None:
         cfg.work_dir = args.work_dir
     elif cfg.get('work_dir') is None:

@@ -32,7 +32,30 @@ def _numpy_globals():
     return [_reconstruct, scalar, np.ndarray, np.dtype, *dtype_classes]
 
 
-SAFE_GLOBALS = [HistoryBuffer, *_numpy_globals()]
+_HISTORY_BUFFER_STATISTICS = ('min', 'max', 'current', 'mean')
+
+
+def _history_buffer_getattr(obj, name):
+    """The one ``getattr`` an mmengine checkpoint needs.
+
+    ``HistoryBuffer.__getstate__`` saves its statistics methods, which pickle
+    (protocol 2, torch's default) writes as ``getattr(HistoryBuffer, 'min')``.
+    Allowing ``builtins.getattr`` itself would hand a pickle every attribute
+    of every allowed object (``__globals__`` dicts it could then rewrite).
+    """
+    if obj is HistoryBuffer and name in _HISTORY_BUFFER_STATISTICS:
+        return getattr(obj, name)
+    raise pickle.UnpicklingError(
+        f'getattr({obj!r}, {name!r}) is not allowed in a checkpoint')
+
+
+# torch keys the allow-list by `__module__.__qualname__` (`__name__` before
+# 2.6), so this function answers the pickle's `builtins.getattr`.
+_history_buffer_getattr.__module__ = 'builtins'
+_history_buffer_getattr.__name__ = 'getattr'
+_history_buffer_getattr.__qualname__ = 'getattr'
+
+SAFE_GLOBALS = [HistoryBuffer, _history_buffer_getattr, *_numpy_globals()]
 
 
 def load_checkpoint_file(filename, map_location='cpu'):
@@ -57,20 +80,23 @@ def load_checkpoint_file(filename, map_location='cpu'):
     except pickle.UnpicklingError as err:
         raise UnsafeCheckpointError(
             f'Refused to load checkpoint {filename}: it needs '
-            f'{_unsafe_globals(filename)}, which are not plain tensors/'
-            'containers nor on farl_mm\'s allow-list, and unpickling them '
-            'could execute code. Nothing in it was run. If you trust the '
-            'file, allow those classes with '
+            f'{_unsafe_globals(filename) or err}, which are not plain '
+            'tensors/containers nor on farl_mm\'s allow-list, and unpickling '
+            'them could execute code. Nothing in it was run. If you trust '
+            'the file, allow those classes with '
             'torch.serialization.add_safe_globals([...]) before loading.'
         ) from err
 
 
 def _unsafe_globals(filename):
+    """The file's globals outside the allow-list, comma-separated."""
     try:
-        return ', '.join(
-            torch.serialization.get_unsafe_globals_in_checkpoint(filename))
+        with torch.serialization.safe_globals(SAFE_GLOBALS):
+            return ', '.join(
+                torch.serialization.get_unsafe_globals_in_checkpoint(
+                    filename))
     except Exception:  # noqa: BLE001 - only used to word the error
-        return 'globals'
+        return ''
 
 
 def _load_from_local(filename, map_location):

@@ -70,7 +70,8 @@ def _reference_features(reference, x):
 def _build(ckpt, **kwargs):
     init_cfg = dict(type='Pretrained', checkpoint=str(ckpt),
                     prefix='backbone.')
-    model = MODELS.build(dict(type='FaRLViT', init_cfg=init_cfg, **kwargs))
+    model = MODELS.build(
+        dict(type='farl_mm.FaRLViT', init_cfg=init_cfg, **kwargs))
     model.init_weights()
     return model.eval()
 
