@@ -15,9 +15,6 @@ import tiny_lapa  # noqa: E402
 
 CPU_ONLY = pytest.mark.skipif(torch.cuda.is_available(),
                               reason='tests the CPU-only code path')
-# FaRLViT owns `proj` and `ln1` (CLIP's ln_post), which a 'featmap' backbone
-# never uses; DDP then stops at the second iteration unless told.
-DDP_OPTIONS = {'find_unused_parameters': True}
 
 INIT_DIST_TWICE = """
 import torch.distributed as dist
@@ -59,7 +56,6 @@ def test_dist_train_two_ranks_end_with_identical_weights(lapa, tmp_path):
         'custom_imports.imports': '[farl_mm,dump_rank_weights_hook]',
         'default_hooks.dump_rank_weights.type': 'DumpRankWeightsHook',
         'model.decode_head.norm_cfg.type': 'SyncBN',
-        **DDP_OPTIONS,
     })
     proc = tiny_lapa.run_ok(
         ['bash', osp.join(tiny_lapa.TOOLS, 'dist_train.sh'), tiny_lapa.CONFIG,
@@ -97,7 +93,7 @@ def test_slurm_launcher_trains_on_cpu(lapa, tmp_path):
     work_dir = tmp_path / 'work'
     proc = tiny_lapa.tool(
         'train.py', tiny_lapa.CONFIG, '--launcher', 'slurm', '--work-dir',
-        work_dir, *tiny_lapa.cfg_options(lapa, max_iters=2, **DDP_OPTIONS),
+        work_dir, *tiny_lapa.cfg_options(lapa, max_iters=2),
         cwd=tmp_path,
         env=env)
     assert (tmp_path / 'scontrol_args').read_text().split() == [

@@ -1,5 +1,5 @@
 """FaRL's image encoder: an OpenAI-CLIP ViT on mmpretrain's ViT pieces."""
-from typing import Sequence
+from typing import Optional, Sequence
 
 import torch
 import torch.nn as nn
@@ -30,6 +30,9 @@ class FaRLViT(VisionTransformer):
             ``feedforward_channels`` and ``output_dims``.
         img_size (int): Input size the position embedding is built for;
             other sizes are handled by bicubic resizing at forward time.
+        out_indices (Sequence[int], optional): Blocks to tap (0-based).
+            Defaults to the arch's ``out_indices`` (ViT-B: 3, 5, 7, 11 as in
+            the paper), else the last block.
         out_type (str): What is returned for each tapped block:
 
             - ``'featmap'``: patch tokens as ``(B, C, H/p, W/p)`` maps.
@@ -37,6 +40,13 @@ class FaRLViT(VisionTransformer):
             - ``'cls_token'``: ``ln_post`` of the class token, ``(B, C)``.
             - ``'embedding'``: ``ln_post(cls) @ proj``, ``(B, output_dims)``,
               the image embedding of the contrastive objective.
+
+            Parameters the chosen output never reaches (``ln_post`` for
+            ``'featmap'``/``'raw'``, ``proj`` for all but ``'embedding'``,
+            blocks after the last tap)
+            stay in the state dict but get ``requires_grad=False``, so DDP
+            need not look for unused parameters; the forward stops at the
+            last tapped block.
         frozen_stages (int): Freeze the patch/position/class embeddings,
             ``ln_pre`` and the first ``frozen_stages`` blocks (no gradients,
             kept in eval mode). ``num_layers`` freezes the whole backbone,
@@ -48,26 +58,34 @@ class FaRLViT(VisionTransformer):
     arch_zoo = {
         **dict.fromkeys(['b', 'base'], dict(
             embed_dims=768, num_layers=12, num_heads=12,
-            feedforward_channels=3072, output_dims=512)),
+            feedforward_channels=3072, output_dims=512,
+            out_indices=(3, 5, 7, 11))),
         **dict.fromkeys(['l', 'large'], dict(
             embed_dims=1024, num_layers=24, num_heads=16,
-            feedforward_channels=4096, output_dims=768)),
+            feedforward_channels=4096, output_dims=768,
+            out_indices=(7, 11, 15, 23))),
         # Small enough for CPU tests and the demo.
         **dict.fromkeys(['t', 'tiny'], dict(
             embed_dims=64, num_layers=4, num_heads=4,
-            feedforward_channels=256, output_dims=64)),
+            feedforward_channels=256, output_dims=64,
+            out_indices=(0, 1, 2, 3))),
     }
 
     def __init__(self,
                  arch='base',
                  img_size=224,
                  patch_size=16,
-                 out_indices: Sequence[int] = (3, 5, 7, 11),
+                 out_indices: Optional[Sequence[int]] = None,
                  out_type='featmap',
                  frozen_stages=-1,
                  with_cp=False,
                  init_cfg=None,
                  **kwargs):
+        if out_indices is None:
+            settings = arch if isinstance(arch, dict) else \
+                self.arch_zoo[arch.lower()]
+            out_indices = settings.get('out_indices',
+                                       (settings['num_layers'] - 1, ))
         kwargs.setdefault('norm_cfg', dict(type='LN', eps=1e-5))
         kwargs.setdefault('layer_cfgs',
                           dict(act_cfg=dict(type='mmpretrain.QuickGELU')))
@@ -90,6 +108,17 @@ class FaRLViT(VisionTransformer):
         self.frozen_stages = frozen_stages
         if frozen_stages > 0:
             self._freeze_stages()
+        self._freeze_unreached()
+
+    def _freeze_unreached(self):
+        """No gradients for what the configured output never uses."""
+        unreached = list(self.layers[max(self.out_indices) + 1:])
+        if self.out_type in ('featmap', 'raw'):
+            unreached.append(self.ln1)
+        if self.out_type != 'embedding':
+            self.proj.requires_grad = False
+        for module in unreached:
+            module.requires_grad_(False)
 
     def _freeze_stages(self):
         super()._freeze_stages()
@@ -122,9 +151,10 @@ class FaRLViT(VisionTransformer):
 
     def forward(self, x):
         x, hw = self.embed(x)
-        checkpointed = self.with_cp and self.training and torch.is_grad_enabled()
+        checkpointed = (self.with_cp and self.training
+                        and torch.is_grad_enabled())
         outs = []
-        for i, layer in enumerate(self.layers):
+        for i, layer in enumerate(self.layers[:max(self.out_indices) + 1]):
             if checkpointed:
                 x = checkpoint(layer, x, use_reentrant=False)
             else:

@@ -75,7 +75,7 @@ def test_freeze_whole_backbone():
 
 
 def test_freeze_first_blocks():
-    model = tiny(frozen_stages=2, drop_rate=0.1).train()
+    model = tiny(frozen_stages=2, drop_rate=0.1, out_type='embedding').train()
     frozen = [model.patch_embed, model.pre_norm, model.layers[0],
               model.layers[1]]
     assert not any(p.requires_grad for m in frozen for p in m.parameters())
@@ -112,3 +112,29 @@ def test_builds_from_every_library_scope(scope):
         DefaultScope._instance_dict.pop(scope, None)
     assert isinstance(model, FaRLViT)
     assert MODELS.scope == 'farl_mm' and MODELS.get('FaRLViT') is FaRLViT
+
+
+def test_default_taps_follow_the_arch():
+    assert FaRLViT(arch='tiny', img_size=64).out_indices == [0, 1, 2, 3]
+    custom = dict(embed_dims=32, num_layers=3, num_heads=2,
+                  feedforward_channels=64, output_dims=16)
+    assert FaRLViT(arch=custom, img_size=32).out_indices == [2]
+
+
+@pytest.mark.parametrize('out_type,trained_ln_post,trained_proj', [
+    ('featmap', False, False), ('raw', False, False),
+    ('cls_token', True, False), ('embedding', True, True)])
+def test_every_trainable_parameter_gets_a_gradient(out_type, trained_ln_post,
+                                                   trained_proj):
+    """What the output never reaches is frozen, so DDP finds no unused
+    parameter; the forward stops at the last tap."""
+    model = tiny(out_type=out_type, out_indices=(1, ))
+    outs = model(torch.randn(2, 3, 64, 64))
+    assert len(outs) == 1
+    outs[0].square().sum().backward()
+    for name, p in model.named_parameters():
+        assert (p.grad is not None) == p.requires_grad, name
+    assert model.ln1.weight.requires_grad == trained_ln_post
+    assert model.proj.requires_grad == trained_proj
+    assert not any(p.requires_grad for p in model.layers[2:].parameters())
+    assert all(p.requires_grad for p in model.layers[:2].parameters())
