@@ -58,10 +58,9 @@ val_dataloader = dict(
         data_prefix=dict(img_path='val/images',
                          seg_map_path='val/labels')))
 test_dataloader = dict(
-    batch_size=8, num_workers=2, persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
+    val_dataloader,
     dataset=dict(
-        **dataset, pipeline=test_pipeline,
+        val_dataloader['dataset'],
         data_prefix=dict(img_path='test/images',
                          seg_map_path='test/labels')))
 val_evaluator = dict(type='IoUMetric', iou_metrics=['mIoU', 'mFscore'])
