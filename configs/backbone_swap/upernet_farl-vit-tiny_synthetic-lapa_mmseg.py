@@ -6,7 +6,8 @@ crop_size = (128, 128)
 norm_cfg = dict(type='BN', requires_grad=True)
 model = dict(
     data_preprocessor=dict(size=crop_size),
-    backbone=dict(arch='tiny', img_size=128, init_cfg=None),
+    backbone=dict(
+        arch='tiny', img_size=128, out_indices=(0, 1, 2, 3), init_cfg=None),
     neck=dict(in_channels=[64] * 4, out_channels=64),
     decode_head=dict(
         in_channels=[64] * 4, channels=64, norm_cfg=norm_cfg,
