@@ -54,9 +54,10 @@ class FaRLViT(VisionTransformer):
     (``pre_norm``), pre-LN blocks with QuickGELU, LayerNorm eps 1e-5,
     ``ln_post`` (``ln1``) and a projection to the joint space (``proj``).
     The blocks are mmpretrain's, with the residual sums done in place
-    (:class:`InplaceResidualLayer`). Parameter names are mmpretrain's, so :mod:`farl_mm.converters` maps the
-    authors' checkpoints onto it and the parent's load-time hook resizes the
-    position embedding (bicubic) when ``img_size`` differs from the file's.
+    (:class:`InplaceResidualLayer`). Parameter names are mmpretrain's, so
+    :mod:`farl_mm.converters` maps the authors' checkpoints onto it and the
+    parent's load-time hook resizes the position embedding (bicubic) when
+    ``img_size`` differs from the file's.
 
     Downstream heads tap the raw residual stream after blocks
     ``out_indices`` (default 4/6/8/12, no final LN), as the authors do.
