@@ -34,7 +34,7 @@ demo: $(STAMP)
 	$(PY) tools/misc/make_synthetic_faces.py --format lapa \
 		--out data/synthetic_lapa --splits train:256 val:32 test:32 --size 160
 	$(PY) tools/train.py $(DEMO_CONFIG) --work-dir $(DEMO_DIR)
-	$(PY) tools/test.py $(DEMO_CONFIG) $(DEMO_DIR)/iter_300.pth \
+	$(PY) tools/test.py $(DEMO_CONFIG) "$$(cat $(DEMO_DIR)/last_checkpoint)" \
 		--work-dir $(DEMO_DIR)
 	@echo "Demo finished: logs, checkpoints and metrics are in $(DEMO_DIR)/"
 
