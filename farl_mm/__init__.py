@@ -9,6 +9,6 @@ from .version import __version__
 
 _apply_compat()
 
-from . import models  # noqa: E402,F401  (registers modules)
+from . import datasets, engine, evaluation, models  # noqa: E402,F401,I001
 
 __all__ = ['__version__']

@@ -1,0 +1,119 @@
+"""The tanh_alpha warp of the FaRL appendix, forward and exact inverse.
+
+The aligned canvas (any point of the image plane, normalised so the canvas is
+``[-1, 1]^2``) is squashed per axis into the output's ``(-1, 1)``: identity on
+``[-1 + a, 1 - a]``, ``tanh`` compression outside, so the whole photo is
+visible and the face keeps its size. ``alpha = 0`` is a plain crop.
+"""
+import cv2
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from .alignment import _wh
+
+_ATANH_LIMIT = 1.0 - 1e-3
+
+
+def _lib(x):
+    return torch if isinstance(x, torch.Tensor) else np
+
+
+def tanh_warp(c, alpha):
+    """Aligned normalised coordinates -> output normalised coordinates."""
+    if alpha <= 0:
+        return c
+    xp, a = _lib(c), float(alpha)
+    hi = a * xp.tanh((c - 1 + a) / a) + 1 - a
+    lo = a * xp.tanh((c + 1 - a) / a) - 1 + a
+    return xp.where(c > 1 - a, hi, xp.where(c < -1 + a, lo, c))
+
+
+def tanh_unwarp(c, alpha):
+    """Inverse of :func:`tanh_warp`; the artanh argument is clamped."""
+    if alpha <= 0:
+        return c
+    xp, a = _lib(c), float(alpha)
+    clip = torch.clamp if xp is torch else np.clip
+    atanh = torch.atanh if xp is torch else np.arctanh
+    hi = a * atanh(clip((c - 1 + a) / a, 0.0, _ATANH_LIMIT)) + 1 - a
+    lo = a * atanh(clip((c + 1 - a) / a, -_ATANH_LIMIT, 0.0)) - 1 + a
+    return xp.where(c > 1 - a, hi, xp.where(c < -1 + a, lo, c))
+
+
+class FaceWarp:
+    """Image pixels -> output pixels: ``matrix`` (3x3, e.g. alignment composed
+    with jitter) onto a ``size`` canvas, then the tanh warp with ``alpha``.
+
+    Keep the instance (or its ``matrix``, ``size``, ``alpha``) with a sample:
+    :meth:`unwarp_logits` maps predictions back onto the original photo.
+    """
+
+    def __init__(self, matrix, size, alpha=0.8):
+        self.matrix = np.asarray(matrix, dtype=np.float64).reshape(3, 3)
+        self.size = _wh(size)
+        self.alpha = float(alpha)
+        if not 0.0 <= self.alpha <= 1.0:
+            raise ValueError(f'alpha must be in [0, 1], got {alpha}')
+        self._half = np.array([self.size[0] - 1.0, self.size[1] - 1.0]) / 2.0
+
+    # point maps (numpy, float64) ---------------------------------------
+    def forward_points(self, pts):
+        """Original-image points (N, 2) -> output-image points (N, 2)."""
+        pts = np.asarray(pts, dtype=np.float64).reshape(-1, 2)
+        aligned = pts @ self.matrix[:2, :2].T + self.matrix[:2, 2]
+        norm = aligned / self._half - 1.0
+        return (tanh_warp(norm, self.alpha) + 1.0) * self._half
+
+    def inverse_points(self, pts):
+        """Output-image points (N, 2) -> original-image points (N, 2)."""
+        pts = np.asarray(pts, dtype=np.float64).reshape(-1, 2)
+        aligned = (tanh_unwarp(pts / self._half - 1.0, self.alpha) + 1.0) \
+            * self._half
+        inv = np.linalg.inv(self.matrix)
+        return aligned @ inv[:2, :2].T + inv[:2, 2]
+
+    # images -------------------------------------------------------------
+    def warp_image(self, img, interpolation='bilinear', border_value=0):
+        """Resample ``img`` (H, W[, C]) onto the output canvas.
+
+        Use ``interpolation='nearest'`` for label maps.
+        """
+        w, h = self.size
+        xs, ys = np.meshgrid(np.arange(w, dtype=np.float64),
+                             np.arange(h, dtype=np.float64))
+        src = self.inverse_points(np.stack([xs.ravel(), ys.ravel()], 1))
+        map_x = src[:, 0].reshape(h, w).astype(np.float32)
+        map_y = src[:, 1].reshape(h, w).astype(np.float32)
+        flags = dict(bilinear=cv2.INTER_LINEAR, nearest=cv2.INTER_NEAREST,
+                     bicubic=cv2.INTER_CUBIC)
+        if interpolation not in flags:
+            raise ValueError(f'unknown interpolation {interpolation!r}')
+        return cv2.remap(img, map_x, map_y, flags[interpolation],
+                         borderMode=cv2.BORDER_CONSTANT,
+                         borderValue=border_value)
+
+    def unwarp_logits(self, logits, orig_hw, padding_mode='zeros'):
+        """Output-canvas logits (N, C, h, w) -> logits on the original image
+        grid (N, C, H, W), bilinear; take the argmax afterwards.
+
+        The logits must cover the output canvas (any resolution: normalised
+        coordinates with ``align_corners=True`` put pixel centres where the
+        warp put them). With ``alpha = 0`` pixels outside the crop get zero
+        logits (argmax: class 0) under ``padding_mode='zeros'``.
+        """
+        height, width = int(orig_hw[0]), int(orig_hw[1])
+        ys, xs = torch.meshgrid(
+            torch.arange(height, dtype=torch.float64),
+            torch.arange(width, dtype=torch.float64), indexing='ij')
+        mat = torch.as_tensor(self.matrix)
+        aligned_x = mat[0, 0] * xs + mat[0, 1] * ys + mat[0, 2]
+        aligned_y = mat[1, 0] * xs + mat[1, 1] * ys + mat[1, 2]
+        grid = torch.stack([
+            tanh_warp(aligned_x / self._half[0] - 1.0, self.alpha),
+            tanh_warp(aligned_y / self._half[1] - 1.0, self.alpha)
+        ], -1)
+        grid = grid.to(logits.device, logits.dtype)
+        grid = grid.unsqueeze(0).expand(logits.shape[0], -1, -1, -1)
+        return F.grid_sample(logits, grid, mode='bilinear',
+                             padding_mode=padding_mode, align_corners=True)
