@@ -77,19 +77,28 @@ class FaceWarp:
     def warp_image(self, img, interpolation='bilinear', border_value=0):
         """Resample ``img`` (H, W[, C]) onto the output canvas.
 
-        Use ``interpolation='nearest'`` for label maps.
+        Use ``interpolation='nearest'`` for label maps. Without the warp
+        (``alpha = 0``) this is one affine resampling, ~10x faster.
         """
+        flags = dict(bilinear=cv2.INTER_LINEAR, nearest=cv2.INTER_NEAREST,
+                     bicubic=cv2.INTER_CUBIC)
+        if interpolation not in flags:
+            raise ValueError(f'unknown interpolation {interpolation!r}')
+        if self.alpha == 0:
+            return cv2.warpAffine(img, self.matrix[:2], self.size,
+                                  flags=flags[interpolation],
+                                  borderMode=cv2.BORDER_CONSTANT,
+                                  borderValue=border_value)
+        return self._remap(img, flags[interpolation], border_value)
+
+    def _remap(self, img, flag, border_value):
         w, h = self.size
         xs, ys = np.meshgrid(np.arange(w, dtype=np.float64),
                              np.arange(h, dtype=np.float64))
         src = self.inverse_points(np.stack([xs.ravel(), ys.ravel()], 1))
         map_x = src[:, 0].reshape(h, w).astype(np.float32)
         map_y = src[:, 1].reshape(h, w).astype(np.float32)
-        flags = dict(bilinear=cv2.INTER_LINEAR, nearest=cv2.INTER_NEAREST,
-                     bicubic=cv2.INTER_CUBIC)
-        if interpolation not in flags:
-            raise ValueError(f'unknown interpolation {interpolation!r}')
-        return cv2.remap(img, map_x, map_y, flags[interpolation],
+        return cv2.remap(img, map_x, map_y, flag,
                          borderMode=cv2.BORDER_CONSTANT,
                          borderValue=border_value)
 

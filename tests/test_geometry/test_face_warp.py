@@ -1,3 +1,4 @@
+import cv2
 import numpy as np
 import pytest
 import torch
@@ -67,6 +68,19 @@ def test_warped_labels_keep_their_classes_and_the_face_is_centred():
     assert abs(xs.mean() - 112) < 10 and abs(ys.mean() - 125) < 15
     image = warp.warp_image(sample.image)
     assert image.shape == (224, 224, 3)
+
+
+def test_plain_crop_takes_the_affine_shortcut_to_the_same_pixels():
+    sample, mat = _face(size=512)
+    warp = FaceWarp(mat, 224, 0.0)
+    fast = warp.warp_image(sample.image).astype(int)
+    exact = warp._remap(sample.image, cv2.INTER_LINEAR, 0).astype(int)
+    # OpenCV's warpAffine rounds positions to 1/32 px: a few edge pixels
+    assert np.abs(fast - exact).mean() < 0.02
+    assert (np.abs(fast - exact) > 2).mean() < 1e-3
+    labels = warp.warp_image(sample.parsing, interpolation='nearest')
+    exact = warp._remap(sample.parsing, cv2.INTER_NEAREST, 0)
+    assert (labels != exact).mean() < 1e-3
 
 
 def test_alpha_outside_unit_interval_is_refused():
