@@ -38,8 +38,11 @@ demo: $(STAMP)
 		--work-dir $(DEMO_DIR)
 	@echo "Demo finished: logs, checkpoints and metrics are in $(DEMO_DIR)/"
 
+# One process per core (pytest-xdist), each with one BLAS thread: the suite
+# is many small CPU jobs, which threads inside one process do not speed up.
+TEST_WORKERS ?= auto
 test: $(STAMP)
-	$(PY) -m pytest tests
+	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(PY) -m pytest -n $(TEST_WORKERS) tests
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check farl_mm tools tests configs

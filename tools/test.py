@@ -1,6 +1,7 @@
 """Evaluate a checkpoint of any farl_mm / mmseg / mmpose / mmpretrain config.
 
     python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--dump preds.pkl]
+        [--out PNG_DIR]
     bash tools/dist_test.sh CONFIG CHECKPOINT GPUS [...]
 """
 import argparse
@@ -16,11 +17,19 @@ def parse_args():
     parser.add_argument(
         '--dump', metavar='FILE',
         help='also save every prediction to FILE (.pkl) for rescoring')
+    parser.add_argument(
+        '--out', metavar='DIR',
+        help='face parsing: also write each prediction as a label PNG named '
+        'after its image, at the image\'s own size')
     return add_runner_args(parser).parse_args()
 
 
 def apply_test_args(cfg, args):
     cfg.load_from = args.checkpoint
+    if args.out is not None:
+        cfg.custom_hooks = [
+            *cfg.get('custom_hooks', []),
+            dict(type='farl_mm.SaveParsingPredictions', out_dir=args.out)]
     if args.dump is not None:
         assert args.dump.endswith(('.pkl', '.pickle')), \
             '--dump must be a .pkl file'

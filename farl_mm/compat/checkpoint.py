@@ -55,7 +55,27 @@ _history_buffer_getattr.__module__ = 'builtins'
 _history_buffer_getattr.__name__ = 'getattr'
 _history_buffer_getattr.__qualname__ = 'getattr'
 
-SAFE_GLOBALS = [HistoryBuffer, _history_buffer_getattr, *_numpy_globals()]
+
+
+def _empty_bytes(*args):
+    """``bytes()``: how protocol 2 pickles an empty ``bytes`` object.
+
+    Empty numpy arrays in a checkpoint's meta (mmpose's face datasets save
+    ``sigmas=[]``) need it; non-empty bytes come as ``_codecs.encode``,
+    which torch allows. Anything else (``bytes(10**12)``) is refused.
+    """
+    if args:
+        raise pickle.UnpicklingError(
+            f'bytes{args!r} is not allowed in a checkpoint')
+    return b''
+
+
+_empty_bytes.__module__ = 'builtins'
+_empty_bytes.__name__ = _empty_bytes.__qualname__ = 'bytes'
+
+SAFE_GLOBALS = [
+    HistoryBuffer, _history_buffer_getattr, _empty_bytes, *_numpy_globals()
+]
 
 
 def load_checkpoint_file(filename, map_location='cpu'):

@@ -2,6 +2,6 @@ from .algorithms import *  # noqa: F401,F403
 from .backbones import *  # noqa: F401,F403
 from .heads import *  # noqa: F401,F403
 from .losses import *  # noqa: F401,F403
-from .necks import *  # noqa: F401,F403
+from .segmentors import *  # noqa: F401,F403
 from .text import *  # noqa: F401,F403
 from .tokenizers import *  # noqa: F401,F403

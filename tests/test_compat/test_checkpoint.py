@@ -164,6 +164,27 @@ def test_getattr_is_limited_to_history_buffer_statistics(tmp_path):
         CheckpointLoader.load_checkpoint(path)
 
 
+def test_empty_numpy_arrays_load_but_bytes_stays_narrow(tmp_path):
+    """mmpose's face datasets save ``sigmas=[]`` in the meta: an empty array
+    pickles through ``bytes()``; a pickle asking ``bytes(n)`` is refused."""
+    import numpy as np
+
+    path = str(tmp_path / 'empty.pth')
+    torch.save(dict(state_dict={}, meta=dict(sigmas=np.array([]))), path)
+    loaded = CheckpointLoader.load_checkpoint(path)
+    assert loaded['meta']['sigmas'].shape == (0, )
+
+    class BigBytes:
+
+        def __reduce__(self):
+            return bytes, (10, )
+
+    path = str(tmp_path / 'bytes.pth')
+    torch.save(dict(state_dict={}, payload=BigBytes()), path)
+    with pytest.raises(UnsafeCheckpointError, match='bytes'):
+        CheckpointLoader.load_checkpoint(path)
+
+
 def test_train_tool_refuses_to_resume_crafted_checkpoint(
         crafted_checkpoint, tmp_path):
     path, marker = crafted_checkpoint

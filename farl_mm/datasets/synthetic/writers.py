@@ -9,8 +9,9 @@ import os
 import os.path as osp
 
 import cv2
-import numpy as np
 
+# LaPa's landmark files; read_landmarks_txt is re-exported as the inverse
+from ..landmark_files import read_landmarks_txt, write_landmarks_txt  # noqa: F401
 from .generator import SyntheticFaceGenerator
 
 
@@ -57,18 +58,3 @@ def write_lapa(root, split, num, seed=0, size=256, start=0):
         names.append(name)
     return names
 
-
-def write_landmarks_txt(path, points):
-    """LaPa's landmark file: the point count, then ``x y`` per line."""
-    lines = [str(len(points))] + [f'{x:.4f} {y:.4f}' for x, y in points]
-    with open(path, 'w') as f:
-        f.write('\n'.join(lines) + '\n')
-
-
-def read_landmarks_txt(path):
-    """Inverse of :func:`write_landmarks_txt`: ``(N, 2)`` float32."""
-    with open(path) as f:
-        num = int(f.readline())
-        pts = np.loadtxt(f, dtype=np.float32, ndmin=2)
-    assert pts.shape == (num, 2), f'{path}: expected {num} points'
-    return pts

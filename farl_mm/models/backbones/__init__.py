@@ -1,3 +1,4 @@
 from .farl_vit import FaRLViT
+from .masked_farl_vit import MaskedFaRLViT
 
-__all__ = ['FaRLViT']
+__all__ = ['FaRLViT', 'MaskedFaRLViT']

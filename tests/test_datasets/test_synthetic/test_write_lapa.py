@@ -6,8 +6,8 @@ import os.path as osp
 import cv2
 import numpy as np
 
+from farl_mm.datasets.landmark_files import read_landmarks_txt
 from farl_mm.datasets.synthetic import SyntheticFaceGenerator, write_lapa
-from farl_mm.datasets.synthetic.writers import read_landmarks_txt
 
 
 def _load_cli(repo_root):

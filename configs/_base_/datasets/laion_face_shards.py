@@ -1,0 +1,45 @@
+# LAION-Face-style webdataset shards (image + caption + RetinaFace faces),
+# written by tools/dataset_converters/laion_face_shards.py, streamed by
+# farl_mm.LAIONFaceDataset. Images reach the model as uint8 BGR (mmcv's
+# order): the model's data preprocessor sets to_rgb=True and CLIP's
+# statistics, mean=clip_mean, std=clip_std (RGB, 0-255 scale).
+clip_mean = [122.770938, 116.74601, 104.09373]
+clip_std = [68.500534, 66.632271, 70.323182]
+data_root = 'data/laion_face'
+img_size = 224
+
+# ALIGN (the paper's default): one face with score > 0.9, aligned to the mean
+# face; images without one get RandomResizedCrop (counted, see FaceAlignCrop).
+# Every image also gets the MIM mask: BEiT's block-wise masking of 75 of the
+# 14x14 patches; PackInputs puts it in data_sample.mask.
+text_and_mask = [
+    dict(type='farl_mm.CLIPTokenize', context_length=77),
+    dict(type='mmpretrain.BEiTMaskGenerator', input_size=img_size // 16,
+         num_masking_patches=75, min_num_patches=16),
+    dict(type='mmpretrain.PackInputs', algorithm_keys=['text_tokens'],
+         meta_keys=['sample_idx', 'img_shape', 'face_aligned']),
+]
+train_pipeline = [
+    dict(type='farl_mm.FaceAlignCrop', size=img_size, score_thr=0.9),
+    *text_and_mask,
+]
+train_pipeline_noalign = [
+    dict(type='mmpretrain.RandomResizedCrop', scale=img_size),
+    *text_and_mask,
+]
+
+train_dataloader = dict(
+    batch_size=160,  # x 32 GPUs = the paper's global batch of 5120
+    num_workers=8,
+    persistent_workers=True,
+    pin_memory=True,
+    sampler=None,  # the stream splits itself over ranks and workers
+    collate_fn=dict(type='default_collate'),
+    dataset=dict(
+        type='farl_mm.LAIONFaceDataset',
+        data_root=data_root,
+        shards=None,  # every shard in {data_root}/sizes.json
+        shuffle_buffer=5000,
+        pipeline=train_pipeline))
+# reshuffles every epoch (an iterable dataset has no sampler to do it)
+custom_hooks = [dict(type='farl_mm.StreamEpochHook')]

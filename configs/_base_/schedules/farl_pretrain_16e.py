@@ -1,0 +1,23 @@
+# FaRL's pretraining schedule (paper §4.1): AdamW, weight decay 0.05 (none on
+# norms, biases, tokens, position embeddings and the temperature), lr warm-up
+# 1e-6 -> 1e-3 over the first epoch, cosine down to 9e-4 over the other 15,
+# gradient clipping at norm 1.0, mixed precision. Steps are per iteration.
+optim_wrapper = dict(
+    type='AmpOptimWrapper',
+    dtype='bfloat16',  # 'float16' (with loss scaling) on GPUs without bf16
+    optimizer=dict(type='AdamW', lr=1e-3, weight_decay=0.05),
+    clip_grad=dict(max_norm=1.0),
+    paramwise_cfg=dict(
+        norm_decay_mult=0., bias_decay_mult=0.,
+        custom_keys={k: dict(decay_mult=0.) for k in (
+            'logit_scale', 'cls_token', 'pos_embed', 'mask_token',
+            'token_embedding')}))
+param_scheduler = [
+    dict(type='LinearLR', start_factor=1e-3, by_epoch=True, begin=0, end=1,
+         convert_to_iter_based=True),
+    dict(type='CosineAnnealingLR', eta_min=9e-4, by_epoch=True, begin=1,
+         end=16, T_max=15, convert_to_iter_based=True),
+]
+train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=16)
+log_processor = dict(by_epoch=True)
+auto_scale_lr = dict(base_batch_size=5120, enable=False)

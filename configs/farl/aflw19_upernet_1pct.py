@@ -1,0 +1,6 @@
+# Few-shot aflw19 (paper Table 2 style): train on 1% of the training set, a
+# fixed seeded subset (nested: the 1% faces are among the 10% ones).
+_base_ = ['./aflw19_upernet.py']
+train_dataloader = dict(dataset=dict(
+    _delete_=True, type='farl_mm.FewShotDataset', fraction=0.01, seed=0,
+    dataset=_base_.train_dataloader.dataset))

@@ -1,0 +1,43 @@
+# Demo / test: the AFLW-19 model with a tiny FaRLViT trained from scratch on
+# generated faces in AFLW-19's format for a few CPU minutes. It shows the
+# plumbing learns, not FaRL's accuracy.
+_base_ = ['./aflw19_upernet.py']
+data_root = 'data/synthetic_aflw19'
+prepare = ('python tools/misc/make_synthetic_alignment.py aflw19 '
+           'data/synthetic_aflw19')
+input_size = (128, 128)
+codec = dict(_base_.codec, input_size=input_size, heatmap_size=(32, 32))
+norm_cfg = dict(type='BN', requires_grad=True)
+model = dict(
+    backbone=dict(arch='tiny', img_size=128, out_indices=(0, 1, 2, 3),
+                  frozen_stages=-1, init_cfg=None),
+    neck=dict(in_channels=[64] * 4, out_channels=64),
+    head=dict(in_channels=[64] * 4, channels=64, heatmap_size=(32, 32),
+              decoder=codec))
+custom_hooks = [dict(type='SyncBuffersHook')]  # no FaRL weights needed
+
+
+def _tiny(pipeline):
+    return [dict(t, input_size=input_size) if 'input_size' in t else
+            dict(t, encoder=codec) if 'encoder' in t else t
+            for t in pipeline]
+
+
+loader = dict(batch_size=8, num_workers=0, persistent_workers=False)
+train_dataloader = dict(**loader, dataset=dict(
+    data_root=data_root, prepare=prepare,
+    pipeline=_tiny(_base_.train_dataloader.dataset.pipeline)))
+val_dataloader = dict(**loader, dataset=dict(
+    data_root=data_root, prepare=prepare,
+    pipeline=_tiny(_base_.val_dataloader.dataset.pipeline)))
+test_dataloader = val_dataloader
+optim_wrapper = dict(optimizer=dict(lr=2e-3))
+param_scheduler = [
+    dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0, end=20),
+    dict(type='CosineAnnealingLR', by_epoch=False, begin=20, end=300,
+         eta_min=1e-5),
+]
+train_cfg = dict(max_iters=300, val_interval=300)
+default_hooks = dict(
+    logger=dict(interval=20),
+    checkpoint=dict(interval=300))

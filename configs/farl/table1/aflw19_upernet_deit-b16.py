@@ -1,0 +1,7 @@
+# Table 1 (alignment column): the frozen UperNet heatmap head of
+# ../aflw19_upernet.py (same AFLW-19 data and schedule) on DeiT-B/16
+# (ImageNet-1k).
+_base_ = ['../aflw19_upernet.py', '../../_base_/backbones/deit-b16.py']
+model = dict(data_preprocessor=_base_.table1_preprocessor,
+             backbone=dict(_base_.table1_backbone, _delete_=True))
+custom_hooks = [dict(type='SyncBuffersHook'), _base_.table1_preflight]

@@ -1,0 +1,6 @@
+# Table 1: the frozen UperNet of ../lapa_upernet.py (same LaPa data and
+# schedule) on MoCo v3 ViT-B/16 (self-supervised, ImageNet).
+_base_ = ['../lapa_upernet.py', '../../_base_/backbones/mocov3-b16.py']
+model = dict(data_preprocessor=_base_.table1_preprocessor,
+             backbone=dict(_base_.table1_backbone, _delete_=True))
+custom_hooks = [_base_.table1_preflight]

@@ -1,0 +1,8 @@
+# The paper's "FaRL" on WFLW (Table 7): frozen ViT-B/16, 224 px.
+_base_ = [
+    '../_base_/models/farl_upernet_heatmap.py',
+    '../_base_/datasets/wflw_alignment.py',
+    '../_base_/schedules/farl_alignment.py'
+]
+model = dict(head=dict(out_channels=98, decoder=_base_.codec))
+custom_hooks = [dict(type='SyncBuffersHook'), _base_.preflight]

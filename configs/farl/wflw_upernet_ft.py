@@ -1,0 +1,6 @@
+# "FaRLft": the backbone is fine-tuned too, at a hundredth of the head's
+# learning rate (backbone 1e-4, head 1e-2, as the authors' code does).
+_base_ = ['./wflw_upernet.py']
+model = dict(backbone=dict(frozen_stages=-1))
+optim_wrapper = dict(
+    paramwise_cfg=dict(custom_keys={'backbone': dict(lr_mult=0.01)}))

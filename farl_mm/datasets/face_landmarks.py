@@ -1,0 +1,81 @@
+"""AFLW-19, 300W and WFLW for mmpose, as FaRL evaluates them.
+
+mmpose's own dataset classes read the COCO-style files that
+``tools/dataset_converters/{aflw19,300w,wflw}.py`` write; these subclasses
+add two things. The raw annotation travels with each sample
+(``raw_ann_info``, one of mmpose's default packed meta keys), so
+:class:`farl_mm.FaceLandmarkMetric` sees the ground-truth box and the
+test-subset flags (WFLW attributes, 300W common/challenge, AFLW frontal)
+and ``tools/test.py --dump`` saves them. A missing annotation file stops
+the run with the command that writes it.
+"""
+import os.path as osp
+
+import mmpose
+from mmpose.datasets.datasets.face import (AFLWDataset, Face300WDataset,
+                                           WFLWDataset)
+
+from farl_mm.registry import DATASETS
+from farl_mm.utils.preflight import require
+
+
+def _mmpose_metainfo(name):
+    """mmpose's metainfo file by absolute path: its datasets look for
+    ``configs/_base_/datasets/{name}`` relative to the working directory
+    first, where a project's own config of that name would shadow it."""
+    path = osp.join(osp.dirname(mmpose.__file__), '.mim', 'configs',
+                    '_base_', 'datasets', name)
+    return dict(from_file=path if osp.isfile(path) else
+                f'configs/_base_/datasets/{name}')
+
+
+class _FaceLandmarkMixin:
+    """Keep the raw annotation; check the annotation file first.
+
+    Args:
+        prepare (str, optional): Command that writes ``ann_file``; shown
+            when it is missing. Defaults to the class's converter.
+    """
+
+    PREPARE = ''
+
+    def __init__(self, *args, prepare=None, **kwargs):
+        self.prepare = prepare or self.PREPARE
+        super().__init__(*args, **kwargs)
+
+    def load_data_list(self):
+        require(self.ann_file, self.prepare, 'annotation file')
+        return super().load_data_list()
+
+    def parse_data_info(self, raw_data_info):
+        info = super().parse_data_info(raw_data_info)
+        if info is not None:
+            info['raw_ann_info'] = raw_data_info['raw_ann_info']
+        return info
+
+
+@DATASETS.register_module(name='AFLW19Dataset')
+class FaRLAFLW19Dataset(_FaceLandmarkMixin, AFLWDataset):
+    """AFLW-19 (19 points); subset flag ``frontal`` (all points visible)."""
+
+    METAINFO = _mmpose_metainfo('aflw.py')
+    PREPARE = ('python tools/dataset_converters/aflw19.py '
+               'AFLWinfo_release.mat IMAGE_ROOT OUT_DIR')
+
+
+@DATASETS.register_module(name='Face300WDataset')
+class FaRLFace300WDataset(_FaceLandmarkMixin, Face300WDataset):
+    """300W (68 points); subset flags ``common`` / ``challenge``."""
+
+    METAINFO = _mmpose_metainfo('300w.py')
+    PREPARE = ('python tools/dataset_converters/300w.py CSV_DIR IMAGE_ROOT '
+               'OUT_DIR')
+
+
+@DATASETS.register_module(name='WFLWDataset')
+class FaRLWFLWDataset(_FaceLandmarkMixin, WFLWDataset):
+    """WFLW (98 points); subset flags from the official attributes."""
+
+    METAINFO = _mmpose_metainfo('wflw.py')
+    PREPARE = ('python tools/dataset_converters/wflw.py ANNOTATION_DIR '
+               'IMAGE_ROOT OUT_DIR')

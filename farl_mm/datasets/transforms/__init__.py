@@ -1,0 +1,12 @@
+from .clip_tokenize import CLIPTokenize, CLIPTokenizer
+from .face_align_crop import FaceAlignCrop
+from .face_alignment import (RandomGaussianBlur, RandomGaussianNoise,
+                             RandomOcclusion)
+from .face_attributes import AlignFaceByLandmarks
+from .face_parsing import FaceAlignWarp, LoadFaceLandmarks
+
+__all__ = [
+    'CLIPTokenize', 'CLIPTokenizer', 'FaceAlignCrop', 'RandomGaussianBlur',
+    'RandomGaussianNoise', 'RandomOcclusion', 'AlignFaceByLandmarks',
+    'FaceAlignWarp', 'LoadFaceLandmarks'
+]

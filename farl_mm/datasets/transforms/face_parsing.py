@@ -1,0 +1,122 @@
+"""Face-aware geometry for parsing (paper appendix, "Face parsing").
+
+Each image is mapped by one matrix, the 5-point similarity onto the mean
+face at the target size (or a plain rescale for pre-aligned data such as
+CelebAMask-HQ), composed with a random rotation / rescale / shift in
+training, then the tanh_alpha warp. Image and label go through the same
+map; the map is kept in the sample's metainfo as ``face_warp`` so
+:class:`farl_mm.models.segmentors.FaceParser` can bring the logits back
+onto the original photo. Left/right classes on flips: mmseg's
+``RandomFlip(swap_seg_labels=...)`` already swaps them.
+"""
+import numpy as np
+from mmcv.transforms import BaseTransform
+
+from farl_mm.datasets.landmark_files import read_landmarks_txt
+from farl_mm.datasets.synthetic import LAPA106_TO_5
+from farl_mm.geometry import FaceWarp, align_matrix, jitter_matrix
+from farl_mm.registry import TRANSFORMS
+
+
+@TRANSFORMS.register_module()
+class LoadFaceLandmarks(BaseTransform):
+    """Read ``landmark_path`` (LaPa's ``.txt``) into ``face_points`` (5, 2).
+
+    Args:
+        indices (Sequence[int]): The five alignment points among the file's
+            points, in the mean face's order (LaPa's pupils, nose tip and
+            mouth corners by default).
+        num_points (int): Points the file must hold.
+    """
+
+    def __init__(self, indices=LAPA106_TO_5, num_points=106):
+        self.indices = list(indices)
+        self.num_points = num_points
+
+    def transform(self, results):
+        path = results.get('landmark_path')
+        if path is None:
+            raise KeyError(
+                f'{results.get("img_path")}: no landmark_path; give the '
+                "dataset data_prefix=dict(landmark_path='{split}/landmarks')")
+        points = read_landmarks_txt(path)
+        if len(points) != self.num_points:
+            raise ValueError(f'{path}: {len(points)} landmarks, expected '
+                             f'{self.num_points}')
+        results['face_points'] = points[self.indices].astype(np.float64)
+        return results
+
+
+def whole_image_matrix(width, height, size):
+    """Pixel centres of a ``width x height`` image onto a ``size`` square."""
+    sx = (size - 1.0) / max(width - 1.0, 1.0)
+    sy = (size - 1.0) / max(height - 1.0, 1.0)
+    return np.diag([sx, sy, 1.0])
+
+
+@TRANSFORMS.register_module()
+class FaceAlignWarp(BaseTransform):
+    """Align (or rescale), jitter and tanh-warp the image and its labels.
+
+    Without ``face_points`` in the results the whole image is taken as the
+    face (rescaled to ``size``), which is the paper's setting for the
+    pre-aligned CelebAMask-HQ and the fallback of the demo.
+
+    Args:
+        size (int): Output side (224 or 448 in the paper).
+        face_scale (float): Face size on the canvas relative to the mean
+            face (1.0: the template as given).
+        alpha (float): tanh_alpha warping factor; 0 disables the warp.
+        rotate (float): Rotation drawn from ``[-rotate, rotate]`` degrees.
+        scale (tuple[float]): Rescale factor range.
+        shift (float): Shift drawn from ``[-shift, shift] * size`` px per
+            axis. With the defaults (0, (1, 1), 0) there is no jitter.
+        warp_labels (bool): Also warp ``seg_fields`` (nearest). Off at
+            test time: labels stay at the original resolution, where the
+            metric scores the un-warped prediction.
+        label_border (int): Label outside the photo (background).
+    """
+
+    def __init__(self, size=224, face_scale=1.0, alpha=0.8, rotate=0.0,
+                 scale=(1.0, 1.0), shift=0.0, warp_labels=True,
+                 label_border=0):
+        self.size = int(size)
+        self.face_scale = face_scale
+        self.alpha = float(alpha)
+        self.rotate = float(rotate)
+        self.scale = tuple(scale)
+        self.shift = float(shift)
+        self.warp_labels = warp_labels
+        self.label_border = label_border
+
+    def _jitter(self):
+        if self.rotate == 0 and self.scale == (1.0, 1.0) and self.shift == 0:
+            return np.eye(3)
+        angle = np.random.uniform(-self.rotate, self.rotate)
+        scale = np.random.uniform(*self.scale)
+        shift = np.random.uniform(-self.shift, self.shift, 2) * self.size
+        return jitter_matrix(self.size, angle, scale, shift)
+
+    def transform(self, results):
+        img = results['img']
+        points = results.get('face_points')
+        if points is None:
+            base = whole_image_matrix(img.shape[1], img.shape[0], self.size)
+        else:
+            base = align_matrix(points, self.size, self.face_scale)
+        warp = FaceWarp(self._jitter() @ base, self.size, self.alpha)
+        results['img'] = warp.warp_image(img, 'bilinear')
+        if self.warp_labels:
+            for key in results.get('seg_fields', []):
+                results[key] = warp.warp_image(
+                    results[key], 'nearest', border_value=self.label_border)
+        results['img_shape'] = results['img'].shape[:2]
+        results['face_warp'] = dict(
+            matrix=warp.matrix, size=warp.size, alpha=warp.alpha)
+        return results
+
+    def __repr__(self):
+        return (f'{type(self).__name__}(size={self.size}, '
+                f'face_scale={self.face_scale}, alpha={self.alpha}, '
+                f'rotate={self.rotate}, scale={self.scale}, '
+                f'shift={self.shift}, warp_labels={self.warp_labels})')

@@ -1,0 +1,3 @@
+from .farl import FaRL
+
+__all__ = ['FaRL']

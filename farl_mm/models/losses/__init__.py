@@ -1,0 +1,4 @@
+from .contrastive import ContrastiveLoss
+from .heatmap_ce import HeatmapBCECoordLoss, HeatmapSoftmaxCELoss
+
+__all__ = ['ContrastiveLoss', 'HeatmapBCECoordLoss', 'HeatmapSoftmaxCELoss']

@@ -1,0 +1,3 @@
+from .face_parser import FaceParser
+
+__all__ = ['FaceParser']

@@ -1,0 +1,65 @@
+"""mmseg's EncoderDecoder that scores on the original photo (paper §4.1,
+appendix): the network sees the aligned, tanh-warped face; its logits are
+pulled back through the exact inverse map (bilinear), then argmax."""
+from mmengine.structures import PixelData
+from mmseg.models.segmentors import EncoderDecoder
+
+from farl_mm.geometry import FaceWarp
+from farl_mm.registry import MODELS
+
+
+@MODELS.register_module()
+class FaceParser(EncoderDecoder):
+    """Face parser; samples packed with a ``face_warp`` meta are un-warped.
+
+    ``test_cfg`` may add ``flip=True`` with ``flip_pairs`` (class-id pairs,
+    e.g. ``[[2, 3], [4, 5]]`` for LaPa): the mirrored image is predicted
+    too and its logits are mirrored back with left/right channels
+    swapped before averaging. mmseg's own flip test-time augmentation
+    does not swap classes, which is wrong for faces.
+
+    Missing backbone weights are caught before training starts by
+    :class:`farl_mm.PreflightHook` (the configs' ``custom_hooks``).
+    """
+
+    def inference(self, inputs, batch_img_metas):
+        logits = super().inference(inputs, batch_img_metas)
+        if not self.test_cfg.get('flip', False):
+            return logits
+        mirrored = super().inference(inputs.flip(-1), batch_img_metas)
+        order = self._swapped_order(logits.shape[1])
+        return (logits + mirrored.flip(-1)[:, order]) / 2
+
+    def _swapped_order(self, num_classes):
+        order = list(range(num_classes))
+        for a, b in self.test_cfg.get('flip_pairs', []):
+            order[a], order[b] = b, a
+        return order
+
+    def postprocess_result(self, seg_logits, data_samples=None):
+        if data_samples is None:
+            return super().postprocess_result(seg_logits, data_samples)
+        for i, sample in enumerate(data_samples):
+            meta = sample.metainfo
+            if 'face_warp' not in meta:
+                super().postprocess_result(seg_logits[i:i + 1], [sample])
+                continue
+            if meta.get('flip'):
+                raise ValueError(
+                    f'{meta.get("img_path")}: flipped test input; use '
+                    'test_cfg.flip=True for flip test-time augmentation')
+            left, right, top, bottom = meta.get(
+                'img_padding_size', meta.get('padding_size', [0] * 4))
+            _, _, height, width = seg_logits.shape
+            logits = seg_logits[i:i + 1, :, top:height - bottom,
+                                left:width - right]
+            warp = FaceWarp(**meta['face_warp'])
+            logits = warp.unwarp_logits(logits, meta['ori_shape'][:2])[0]
+            sample.set_data(dict(
+                seg_logits=PixelData(data=logits),
+                pred_sem_seg=PixelData(
+                    data=logits.argmax(dim=0, keepdim=True))))
+        return data_samples
+
+
+__all__ = ['FaceParser']

@@ -1,0 +1,156 @@
+"""FaRL's text encoder: OpenAI CLIP's text Transformer on mmpretrain blocks."""
+import math
+
+import torch
+import torch.nn as nn
+from mmengine.model import BaseModule, ModuleList
+from mmpretrain.models.backbones.vision_transformer import \
+    TransformerEncoderLayer
+from mmpretrain.models.utils import MultiheadAttention
+from torch.utils.checkpoint import checkpoint
+
+from farl_mm.models.backbones.farl_vit import InplaceResidualLayer
+from farl_mm.registry import MODELS
+
+
+class CausalSelfAttention(MultiheadAttention):
+    """mmpretrain's attention where a token sees only itself and earlier ones.
+
+    Same parameters (``qkv``, ``proj``) as the image blocks, so one converter
+    rule maps both towers; only the mask differs (CLIP's upper-triangular
+    ``-inf``, here ``is_causal``).
+    """
+
+    def forward(self, x):
+        B, N, _ = x.shape
+        q, k, v = self.qkv(x).reshape(B, N, 3, self.num_heads,
+                                      self.head_dims).permute(2, 0, 3, 1, 4)
+        x = self.scaled_dot_product_attention(
+            q, k, v, dropout_p=self.attn_drop if self.training else 0.,
+            is_causal=True)
+        x = self.proj(x.transpose(1, 2).reshape(B, N, self.embed_dims))
+        return self.out_drop(self.gamma1(self.proj_drop(x)))
+
+
+@MODELS.register_module()
+class CLIPTextTransformer(BaseModule):
+    """The text encoder ``E_T`` of FaRL (paper §3.2): OpenAI CLIP's.
+
+    Token + learned position embeddings, pre-LN causal blocks with QuickGELU
+    (the image tower's block class and parameter names), ``ln_final``, and
+    the feature at the end-of-text token (the largest id, as CLIP finds it)
+    projected to the joint space by ``proj`` (no bias).
+
+    Args:
+        arch (str | dict): A key of :attr:`arch_zoo` or a dict with
+            ``embed_dims``, ``num_layers``, ``num_heads``,
+            ``feedforward_channels`` and ``output_dims``.
+        vocab_size (int): CLIP's BPE vocabulary, start/end tokens included.
+        context_length (int): Longest token sequence (position embeddings).
+        with_cp (bool): Activation checkpointing of each block in training.
+        init_cfg (dict, optional): mmengine init config; without one the
+            weights are drawn as CLIP draws them.
+
+    Input: token ids ``(B, L)`` with ``L <= context_length``, zero-padded
+    after the end token (a ``CLIPTokenizer`` output). Output: ``(B,
+    output_dims)`` text embeddings, unnormalised.
+    """
+    arch_zoo = {
+        **dict.fromkeys(['b', 'base'], dict(
+            embed_dims=512, num_layers=12, num_heads=8,
+            feedforward_channels=2048, output_dims=512)),
+        **dict.fromkeys(['l', 'large'], dict(
+            embed_dims=768, num_layers=12, num_heads=12,
+            feedforward_channels=3072, output_dims=768)),
+        # Pairs with FaRLViT 'tiny' (output_dims 64) for CPU tests.
+        **dict.fromkeys(['t', 'tiny'], dict(
+            embed_dims=64, num_layers=2, num_heads=4,
+            feedforward_channels=256, output_dims=64)),
+    }
+    _ARCH_KEYS = {'embed_dims', 'num_layers', 'num_heads',
+                  'feedforward_channels', 'output_dims'}
+
+    def __init__(self,
+                 arch='base',
+                 vocab_size=49408,
+                 context_length=77,
+                 with_cp=False,
+                 init_cfg=None):
+        super().__init__(init_cfg=init_cfg)
+        if isinstance(arch, str):
+            if arch.lower() not in self.arch_zoo:
+                raise ValueError(f'CLIPTextTransformer: unknown arch {arch!r}'
+                                 f'; choose from {sorted(self.arch_zoo)}')
+            arch = self.arch_zoo[arch.lower()]
+        missing = self._ARCH_KEYS - set(arch)
+        if missing:
+            raise ValueError('CLIPTextTransformer: arch dict lacks '
+                             + ', '.join(sorted(missing)))
+        self.arch_settings = dict(arch)
+        self.embed_dims = width = arch['embed_dims']
+        self.num_layers = arch['num_layers']
+        self.output_dims = arch['output_dims']
+        self.context_length = context_length
+        self.with_cp = with_cp
+
+        self.token_embedding = nn.Embedding(vocab_size, width)
+        self.pos_embed = nn.Parameter(torch.zeros(1, context_length, width))
+        self.layers = ModuleList()
+        for _ in range(self.num_layers):
+            layer = TransformerEncoderLayer(
+                width, arch['num_heads'], arch['feedforward_channels'],
+                act_cfg=dict(type='farl_mm.QuickGELU'),
+                norm_cfg=dict(type='LN', eps=1e-5))
+            layer.__class__ = InplaceResidualLayer
+            layer.attn.__class__ = CausalSelfAttention
+            self.layers.append(layer)
+        self.ln_final = nn.LayerNorm(width, eps=1e-5)
+        self.proj = nn.Parameter(torch.zeros(width, self.output_dims))
+        self._clip_init()
+
+    def _clip_init(self):
+        """CLIP's draws: GPT-2-like, the residual writes scaled by depth."""
+        width = self.embed_dims
+        attn_std = width**-0.5
+        proj_std = attn_std * (2 * self.num_layers)**-0.5
+        fc_std = (2 * width)**-0.5
+        nn.init.normal_(self.token_embedding.weight, std=0.02)
+        nn.init.normal_(self.pos_embed, std=0.01)
+        for layer in self.layers:
+            nn.init.normal_(layer.attn.qkv.weight, std=attn_std)
+            nn.init.zeros_(layer.attn.qkv.bias)
+            nn.init.normal_(layer.attn.proj.weight, std=proj_std)
+            nn.init.zeros_(layer.attn.proj.bias)
+            fc, out = layer.ffn.layers[0][0], layer.ffn.layers[1]
+            for linear, std in ((fc, fc_std), (out, proj_std)):
+                nn.init.normal_(linear.weight, std=std)
+                bound = 1 / math.sqrt(linear.in_features)  # torch's default
+                nn.init.uniform_(linear.bias, -bound, bound)
+        nn.init.normal_(self.proj, std=attn_std)
+
+    def init_weights(self):
+        """CLIP's init (done at construction) unless ``init_cfg`` loads.
+
+        mmpretrain's blocks would otherwise re-draw their MLPs (Xavier).
+        """
+        if self.init_cfg:
+            super().init_weights()
+
+    def forward(self, text):
+        if text.dim() != 2 or text.dtype not in (torch.long, torch.int):
+            raise ValueError(
+                'CLIPTextTransformer expects token ids of shape (B, L) as '
+                f'int64/int32, got {tuple(text.shape)} {text.dtype}')
+        if text.shape[1] > self.context_length:
+            raise ValueError(
+                f'CLIPTextTransformer: {text.shape[1]} tokens exceed the '
+                f'context length {self.context_length}')
+        x = self.token_embedding(text) + self.pos_embed[:, :text.shape[1]]
+        checkpointed = (self.with_cp and self.training
+                        and torch.is_grad_enabled())
+        for layer in self.layers:
+            x = checkpoint(layer, x, use_reentrant=False) if checkpointed \
+                else layer(x)
+        x = self.ln_final(x)
+        eos = x[torch.arange(x.shape[0], device=x.device), text.argmax(-1)]
+        return eos @ self.proj

@@ -1,0 +1,4 @@
+from .dalle import DALLETokenizer
+from .random_projection import RandomProjectionTokenizer
+
+__all__ = ['DALLETokenizer', 'RandomProjectionTokenizer']

@@ -1,0 +1,62 @@
+"""Test support: open_clip models standing in for the authors' checkpoints.
+
+The authors load their weights into OpenAI's CLIP, so any OpenAI-CLIP
+implementation with the same weights is an independent reference; open_clip's
+state dict has exactly the authors' key layout.
+"""
+import open_clip
+import torch
+
+
+def randomise(model, seed=0):
+    """CLIP's init leaves LayerNorms at 1/0 and biases at 0; perturb all."""
+    gen = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            noise = torch.randn(p.shape, generator=gen)
+            if p.dim() == 1 and ('ln' in name or 'norm' in name):
+                p.copy_(1 + 0.1 * noise if name.endswith('weight')
+                        else 0.1 * noise)
+            elif name == 'logit_scale':
+                p.add_(0.1)
+            else:
+                p.add_(0.02 * noise)
+    return model.eval()
+
+
+def vit_b16(seed=0):
+    """OpenAI CLIP ViT-B/16 (QuickGELU), random weights."""
+    model = open_clip.create_model('ViT-B-16-quickgelu', pretrained=None)
+    return randomise(model, seed)
+
+
+def small_clip(width=128, text_width=128, layers=2, text_layers=2,
+               heads=2, text_heads=2, embed_dim=96, image_size=32,
+               patch_size=16, seed=0):
+    """A small OpenAI-layout CLIP (QuickGELU, 77 tokens, CLIP vocabulary).
+
+    OpenAI's ``build_model`` assumes 64-dim heads; the defaults keep that so
+    the model survives a round trip through it.
+    """
+    model = open_clip.model.CLIP(
+        embed_dim,
+        vision_cfg=open_clip.model.CLIPVisionCfg(
+            layers=layers, width=width, head_width=width // heads,
+            patch_size=patch_size, image_size=image_size),
+        text_cfg=open_clip.model.CLIPTextCfg(
+            context_length=77, vocab_size=49408, width=text_width,
+            heads=text_heads, layers=text_layers),
+        quick_gelu=True)
+    return randomise(model, seed)
+
+
+def random_tokens(batch, seed=0, eos=49407, sot=49406):
+    """CLIP-like id rows: start token, words, end token, zero padding."""
+    gen = torch.Generator().manual_seed(seed)
+    ids = torch.zeros(batch, 77, dtype=torch.long)
+    for row in range(batch):
+        n = int(torch.randint(1, 60, (1, ), generator=gen))
+        ids[row, 0] = sot
+        ids[row, 1:n + 1] = torch.randint(1, 49000, (n, ), generator=gen)
+        ids[row, n + 1] = eos
+    return ids

@@ -1,0 +1,39 @@
+import pytest
+from mmengine.dataset import BaseDataset
+
+from farl_mm.datasets import FewShotDataset, few_shot_indices
+
+
+def test_subsets_are_seeded_nested_and_sized():
+    one = few_shot_indices(1000, 0.01, seed=0)
+    ten = few_shot_indices(1000, 0.1, seed=0)
+    assert len(one) == 10 and len(ten) == 100
+    assert set(one) <= set(ten)
+    assert one == few_shot_indices(1000, 0.01, seed=0)  # deterministic
+    assert one != few_shot_indices(1000, 0.01, seed=1)
+    assert one != list(range(10))                      # not just a prefix
+    assert few_shot_indices(1000, 1.0) == list(range(1000))
+    assert len(few_shot_indices(50, 0.01)) == 1        # at least one
+
+
+@pytest.mark.parametrize('fraction', [0, -0.1, 1.5])
+def test_bad_fraction_is_refused(fraction):
+    with pytest.raises(ValueError, match='fraction'):
+        few_shot_indices(10, fraction)
+
+
+class Numbers(BaseDataset):
+    METAINFO = dict(classes=('a', 'b'))
+
+    def load_data_list(self):
+        return [dict(value=i) for i in range(200)]
+
+
+def test_wrapper_serves_the_subset():
+    data = FewShotDataset(Numbers(serialize_data=False), fraction=0.1,
+                          seed=0)
+    assert len(data) == 20
+    assert [data.get_data_info(i)['value'] for i in range(20)] == \
+        few_shot_indices(200, 0.1, seed=0)
+    assert data[0]['value'] == data.indices[0]
+    assert data.metainfo['classes'] == ('a', 'b')

@@ -1,0 +1,205 @@
+"""farl_mm.FaRL: loss terms, the masked pass, the temperature clamp and
+strict loading of a converted authors' checkpoint (tiny towers, 64 px)."""
+import math
+
+import pytest
+import torch
+from mmpretrain.structures import DataSample
+
+from farl_mm.converters import convert_farl_state_dict
+from farl_mm.registry import MODELS
+
+WIDTH, VOCAB = 64, 32  # tiny FaRLViT and tiny text tower are 64 wide
+
+
+def build(mim=True, **kwargs):
+    torch.manual_seed(0)
+    cfg = dict(
+        type='farl_mm.FaRL',
+        backbone=dict(type='farl_mm.MaskedFaRLViT' if mim else
+                      'farl_mm.FaRLViT', arch='tiny', img_size=64,
+                      out_indices=(-1, ), out_type='embedding'),
+        text_backbone=dict(type='farl_mm.CLIPTextTransformer', arch='tiny'),
+        data_preprocessor=dict(
+            type='mmpretrain.ClsDataPreprocessor',
+            mean=(122.771, 116.746, 104.094), std=(68.501, 66.632, 70.323),
+            to_rgb=True), **kwargs)
+    if mim:
+        cfg.setdefault('mim_head', dict(
+            type='farl_mm.MIMHead', embed_dims=WIDTH, num_heads=4,
+            vocab_size=VOCAB))
+        cfg.setdefault('target_generator', dict(
+            type='farl_mm.RandomProjectionTokenizer', vocab_size=VOCAB))
+    model = MODELS.build(cfg)
+    model.init_weights()
+    return model
+
+
+def batch(n=4, seed=0):
+    gen = torch.Generator().manual_seed(seed)
+    samples = []
+    for _ in range(n):
+        sample = DataSample()
+        tokens = torch.zeros(77, dtype=torch.long)
+        tokens[0], tokens[1:4], tokens[4] = 49406, torch.randint(
+            300, 400, (3, ), generator=gen), 49407
+        sample.set_field(tokens, 'text_tokens')
+        sample.set_field(torch.rand(4, 4, generator=gen) < 0.4, 'mask')
+        samples.append(sample)
+    images = [torch.randint(0, 256, (3, 64, 64), dtype=torch.uint8,
+                            generator=gen) for _ in range(n)]
+    return dict(inputs=images, data_samples=samples)
+
+
+def test_loss_terms_weights_and_gradients():
+    model = build()
+    data = model.data_preprocessor(batch(), True)
+    assert data['inputs'].shape == (4, 3, 64, 64)
+    losses = model(**data, mode='loss')
+    assert set(losses) == {'loss_itc', 'acc_itc', 'logit_scale', 'loss_mim',
+                           'acc_mim'}
+    # random towers: near the chance values ln 4 and ln 32
+    assert abs(losses['loss_itc'].item() - math.log(4)) < 1.0
+    assert abs(losses['loss_mim'].item() - math.log(VOCAB)) < 1.0
+    torch.testing.assert_close(losses['logit_scale'],
+                               torch.tensor(1 / 0.07))
+    (losses['loss_itc'] + losses['loss_mim']).backward()
+    assert model.backbone.mask_token.grad.abs().sum() > 0
+    assert model.logit_scale.grad.abs() > 0
+    assert model.text_backbone.proj.grad.abs().sum() > 0
+    weighted = build(itc_weight=0.5, mim_weight=2.0)(**data, mode='loss')
+    torch.testing.assert_close(weighted['loss_itc'], losses['loss_itc'] / 2)
+    torch.testing.assert_close(weighted['loss_mim'], losses['loss_mim'] * 2)
+
+
+def test_itc_only_model_has_no_mim_parts():
+    model = build(mim=False)
+    losses = model(**model.data_preprocessor(batch(), True), mode='loss')
+    assert set(losses) == {'loss_itc', 'acc_itc', 'logit_scale'}
+    assert not any(k.startswith(('mim_head', 'backbone.mask_token'))
+                   for k in model.state_dict())
+    with pytest.raises(ValueError, match='go together'):
+        build(mim=False, mim_head=dict(type='farl_mm.MIMHead'))
+
+
+def test_mask_token_replaces_patches_before_position_embedding():
+    backbone = build().backbone.eval()
+    x = torch.randn(2, 3, 64, 64)
+    none = torch.zeros(2, 4, 4, dtype=torch.bool)
+    # no mask: the patch tokens of the clean pass's last block
+    clean = backbone.embed(x)[0]
+    for layer in backbone.layers:
+        clean = layer(clean)
+    torch.testing.assert_close(backbone(x, none), clean[:, 1:])
+    # everything masked: the image no longer matters, the position does
+    every = torch.ones(2, 4, 4, dtype=torch.bool)
+    out = backbone(x, every)
+    assert out.shape == (2, 16, WIDTH)
+    torch.testing.assert_close(out, backbone(torch.randn(2, 3, 64, 64),
+                                             every))
+    assert not torch.allclose(out[0, 0], out[0, 1])
+    tokens, _ = backbone.embed(x, every)
+    expected = backbone.pre_norm(
+        backbone.mask_token[0] + backbone.pos_embed[0, 1:])
+    torch.testing.assert_close(tokens[0, 1:], expected)
+    # one masked patch changes its own embedding only
+    one = none.clone()
+    one[0, 1, 2] = True
+    diff = (backbone.embed(x, one)[0] != backbone.embed(x)[0]).any(-1)
+    assert diff[0].nonzero().flatten().tolist() == [1 + 1 * 4 + 2]
+    assert not diff[1].any()
+    with pytest.raises(ValueError, match='patch grid'):
+        backbone(x, torch.ones(2, 3, 3, dtype=torch.bool))
+
+
+def test_logit_scale_is_clamped_to_100_and_one():
+    model = build(mim=False)
+    assert model.logit_scale.item() == pytest.approx(math.log(1 / 0.07))
+    with torch.no_grad():
+        model.logit_scale.fill_(10.0)
+    assert model.scale().item() == pytest.approx(100.0)
+    assert model.logit_scale.item() == pytest.approx(math.log(100))
+    with torch.no_grad():
+        model.logit_scale.fill_(-1.0)
+    assert model.scale().item() == pytest.approx(1.0)
+
+
+def test_missing_text_tokens_name_the_field():
+    model = build(mim=False)
+    data = model.data_preprocessor(batch(), True)
+    for sample in data['data_samples']:
+        del sample.text_tokens
+    with pytest.raises(KeyError, match='text_tokens'):
+        model(**data, mode='loss')
+
+
+def authors_state_dict(text_layers=2, image_layers=4):
+    """A miniature of the released file with the MIM parts (OpenAI layout,
+    farl_reference.md §1)."""
+    def block(prefix, w):
+        return {
+            f'{prefix}.ln_1.weight': torch.randn(w),
+            f'{prefix}.ln_1.bias': torch.randn(w),
+            f'{prefix}.attn.in_proj_weight': torch.randn(3 * w, w),
+            f'{prefix}.attn.in_proj_bias': torch.randn(3 * w),
+            f'{prefix}.attn.out_proj.weight': torch.randn(w, w),
+            f'{prefix}.attn.out_proj.bias': torch.randn(w),
+            f'{prefix}.ln_2.weight': torch.randn(w),
+            f'{prefix}.ln_2.bias': torch.randn(w),
+            f'{prefix}.mlp.c_fc.weight': torch.randn(4 * w, w),
+            f'{prefix}.mlp.c_fc.bias': torch.randn(4 * w),
+            f'{prefix}.mlp.c_proj.weight': torch.randn(w, 4 * w),
+            f'{prefix}.mlp.c_proj.bias': torch.randn(w),
+        }
+    w = WIDTH
+    sd = {
+        'visual.conv1.weight': torch.randn(w, 3, 16, 16),
+        'visual.class_embedding': torch.randn(w),
+        'visual.positional_embedding': torch.randn(17, w),
+        'visual.ln_pre.weight': torch.randn(w),
+        'visual.ln_pre.bias': torch.randn(w),
+        'visual.ln_post.weight': torch.randn(w),
+        'visual.ln_post.bias': torch.randn(w),
+        'visual.proj': torch.randn(w, w),
+        'visual.mask_token': torch.randn(1, 1, w),
+        'visual.ln_lm.weight': torch.randn(w),
+        'visual.ln_lm.bias': torch.randn(w),
+        'visual.lm_head.weight': torch.randn(VOCAB, w),
+        'visual.lm_head.bias': torch.randn(VOCAB),
+        'token_embedding.weight': torch.randn(49408, w),
+        'positional_embedding': torch.randn(77, w),
+        'ln_final.weight': torch.randn(w),
+        'ln_final.bias': torch.randn(w),
+        'text_projection': torch.randn(w, w),
+        'logit_scale': torch.tensor(4.0),
+    }
+    for i in range(image_layers):
+        sd.update(block(f'visual.transformer.resblocks.{i}', w))
+    for i in range(text_layers):
+        sd.update(block(f'transformer.resblocks.{i}', w))
+    sd.update(block('visual.lm_transformer.resblocks.0', w))
+    return sd
+
+
+def test_converted_authors_checkpoint_loads_strictly():
+    sd = authors_state_dict()
+    model = build()
+    converted, report = convert_farl_state_dict(
+        sd, parts=('image', 'text', 'mim'))
+    assert not report.dropped
+    model.load_state_dict(converted, strict=True)
+    assert torch.equal(model.backbone.mask_token, sd['visual.mask_token'])
+    assert torch.equal(model.mim_head.classifier.weight,
+                       sd['visual.lm_head.weight'])
+    assert torch.equal(model.mim_head.layers[0].attn.qkv.weight,
+                       sd['visual.lm_transformer.resblocks.0.attn.'
+                          'in_proj_weight'])
+    assert torch.equal(model.text_backbone.proj, sd['text_projection'])
+    assert model.scale().item() == pytest.approx(math.exp(4.0))
+    # also with the DALL-E tokenizer, whose weights are not in the file
+    dalle = build(target_generator=dict(
+        type='farl_mm.DALLETokenizer', size=32, n_hid=4, vocab_size=VOCAB))
+    dalle.load_state_dict(converted, strict=True)
+    # and the contrastive-only model takes the image and text parts
+    converted, _ = convert_farl_state_dict(sd, parts=('image', 'text'))
+    build(mim=False).load_state_dict(converted, strict=True)

@@ -1,0 +1,95 @@
+"""The MIM target tokenizers: the seeded random-projection quantizer and the
+DALL-E wrapper (un-normalise, resize, map_pixels, frozen, weights loaded)."""
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from mmpretrain.models.selfsup.cae import DALLEEncoder
+
+from farl_mm.models import DALLETokenizer, RandomProjectionTokenizer
+
+MEAN = torch.tensor([122.771, 116.746, 104.094]).view(1, 3, 1, 1)
+STD = torch.tensor([68.501, 66.632, 70.323]).view(1, 3, 1, 1)
+
+
+def test_random_projection_matches_an_independent_numpy_quantizer():
+    tok = RandomProjectionTokenizer(patch_size=4, vocab_size=16, proj_dims=8,
+                                    seed=3)
+    x = torch.randn(2, 3, 8, 12)
+    ids = tok(x)
+    assert ids.shape == (2, 2, 3) and ids.dtype == torch.long
+    proj, codes = tok.proj.numpy(), tok.codebook.numpy()
+    xn = x.numpy()
+    for b in range(2):
+        for i in range(2):
+            for j in range(3):
+                patch = xn[b, :, 4 * i:4 * i + 4, 4 * j:4 * j + 4]
+                # channel-major, then rows, then columns
+                z = patch.reshape(-1) @ proj
+                z /= np.linalg.norm(z)
+                assert ids[b, i, j] == np.argmax(codes @ z)
+
+
+def test_random_projection_is_seeded_local_and_out_of_the_state_dict():
+    x = torch.randn(4, 3, 32, 32)
+    a = RandomProjectionTokenizer(patch_size=8, vocab_size=64, seed=0)
+    b = RandomProjectionTokenizer(patch_size=8, vocab_size=64, seed=0)
+    c = RandomProjectionTokenizer(patch_size=8, vocab_size=64, seed=1)
+    assert torch.equal(a(x), b(x)) and not torch.equal(a(x), c(x))
+    assert len(a.state_dict()) == 0 and not list(a.parameters())
+    # a token depends on its own patch only
+    y = x.clone()
+    y[:, :, :8, :8] = torch.randn(4, 3, 8, 8)
+    changed = a(y) != a(x)
+    assert changed[:, 0, 0].any() and not changed.flatten(1)[:, 1:].any()
+    # and the codebook is used, not collapsed onto a few entries
+    ids = a(torch.randn(16, 3, 64, 64))
+    assert ids.unique().numel() > 32
+    with pytest.raises(ValueError, match='multiples of 8'):
+        a(torch.randn(1, 3, 30, 32))
+
+
+def test_dalle_wrapper_feeds_the_encoder_map_pixels_of_the_raw_image():
+    torch.manual_seed(0)
+    tok = DALLETokenizer(n_hid=8, vocab_size=32)
+    raw = torch.randint(0, 256, (2, 3, 64, 64)).float()  # RGB 0-255
+    ids = tok((raw - MEAN) / STD)
+    assert ids.shape == (2, 14, 14)  # 112 px / 8
+    small = F.interpolate(raw / 255, size=(112, 112), mode='bilinear',
+                          antialias=True)
+    expected = DALLEEncoder.forward(tok.encoder, 0.8 * small + 0.1)
+    assert torch.equal(ids, expected.argmax(1))
+    assert tok.vocab_size == 32
+
+
+def test_dalle_wrapper_is_frozen_and_loads_its_checkpoint(tmp_path):
+    torch.manual_seed(1)
+    source = DALLEEncoder(n_hid=8, vocab_size=32)
+    torch.save(source.state_dict(), tmp_path / 'dalle_encoder.pth')
+    tok = DALLETokenizer(checkpoint=str(tmp_path / 'dalle_encoder.pth'),
+                         n_hid=8, vocab_size=32)
+    assert not torch.equal(tok.encoder.blocks.input.w, source.blocks.input.w)
+    tok.init_weights()
+    for name, value in source.state_dict().items():
+        assert torch.equal(tok.encoder.state_dict()[name], value), name
+    tok.train()
+    assert not tok.training and not tok.encoder.training
+    assert not any(p.requires_grad for p in tok.parameters())
+    x = torch.randn(1, 3, 32, 32, requires_grad=True)
+    assert not tok(x).requires_grad
+
+
+def test_dalle_weights_stay_out_of_the_model_state_dict():
+    torch.manual_seed(2)
+    model = torch.nn.ModuleDict(dict(
+        head=torch.nn.Linear(2, 2),
+        target_generator=DALLETokenizer(n_hid=8, vocab_size=32)))
+    state = model.state_dict()
+    assert sorted(state) == ['head.bias', 'head.weight']
+    before = {k: v.clone() for k, v in
+              model.target_generator.encoder.state_dict().items()}
+    state['head.bias'] = torch.ones(2)
+    model.load_state_dict(state, strict=True)  # nothing missing
+    assert torch.equal(model.head.bias, torch.ones(2))
+    for name, value in model.target_generator.encoder.state_dict().items():
+        assert torch.equal(value, before[name]), name

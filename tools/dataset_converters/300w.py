@@ -1,0 +1,43 @@
+"""300W (HRNet's csv lists) -> mmpose COCO-style json.
+
+    python tools/dataset_converters/300w.py data/300w/csv data/300w/images \
+        data/300w/annotations
+
+Reads ``face_landmarks_300w_{train,valid_common,valid_challenge}.csv``
+(and ``..._test.csv``, the official 600-image iBUG test set, when present)
+and writes ``face_landmarks_300w_train.json``, ``..._test.json`` (the full
+689-image set, each face flagged ``common`` or ``challenge``) and
+``..._test_official.json``.
+"""
+import argparse
+import os.path as osp
+
+from farl_mm.datasets.alignment_formats import read_hrnet_csv, save_coco
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('csv_dir', help='folder of the HRNet csv lists')
+    parser.add_argument('image_root', help='folder image_name is relative to')
+    parser.add_argument('out_dir')
+    parser.add_argument('--box-scale', type=float, default=1.0,
+                        help='crop box enlargement around the listed box')
+    args = parser.parse_args()
+
+    def csv(name):
+        return osp.join(args.csv_dir, f'face_landmarks_300w_{name}.csv')
+
+    def save(records, name):
+        save_coco(records, args.image_root,
+                  osp.join(args.out_dir, f'face_landmarks_300w_{name}.json'),
+                  args.box_scale)
+
+    save(read_hrnet_csv(csv('train')), 'train')
+    save(read_hrnet_csv(csv('valid_common'), ['common']) +
+         read_hrnet_csv(csv('valid_challenge'), ['challenge']), 'test')
+    if osp.isfile(csv('test')):
+        save(read_hrnet_csv(csv('test')), 'test_official')
+
+
+if __name__ == '__main__':
+    main()

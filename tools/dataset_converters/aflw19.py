@@ -1,0 +1,32 @@
+"""AFLW-19 (``AFLWinfo_release.mat``) -> mmpose COCO-style json.
+
+    python tools/dataset_converters/aflw19.py \
+        data/aflw19/AFLWinfo_release.mat data/aflw19/flickr \
+        data/aflw19/annotations
+
+Writes ``face_landmarks_aflw19_{train,test}.json``: train = ``ra[:20000]``,
+test = the other 4,386 faces, with the ``frontal`` flag on test faces whose
+19 points are all visible.
+"""
+import argparse
+import os.path as osp
+
+from farl_mm.datasets.alignment_formats import read_aflw_mat, save_coco
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('mat', help='AFLWinfo_release.mat')
+    parser.add_argument('image_root', help='folder nameList is relative to')
+    parser.add_argument('out_dir')
+    parser.add_argument('--num-train', type=int, default=20000)
+    parser.add_argument('--box-scale', type=float, default=1.0,
+                        help='crop box enlargement around the given box')
+    args = parser.parse_args()
+    for split, records in read_aflw_mat(args.mat, args.num_train).items():
+        out = osp.join(args.out_dir, f'face_landmarks_aflw19_{split}.json')
+        save_coco(records, args.image_root, out, args.box_scale)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,34 @@
+"""WFLW (official ``list_98pt_rect_attr_*.txt``) -> mmpose COCO-style json.
+
+    python tools/dataset_converters/wflw.py \
+        data/wflw/WFLW_annotations/list_98pt_rect_attr_train_test \
+        data/wflw/WFLW_images data/wflw/annotations
+
+Writes ``face_landmarks_wflw_{train,test}.json``; test faces carry their
+attribute flags (pose, expression, illumination, makeup, occlusion, blur)
+as subsets.
+"""
+import argparse
+import os.path as osp
+
+from farl_mm.datasets.alignment_formats import read_wflw_txt, save_coco
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('ann_dir', help='folder of list_98pt_rect_attr_*.txt')
+    parser.add_argument('image_root', help='WFLW_images')
+    parser.add_argument('out_dir')
+    parser.add_argument('--box-scale', type=float, default=1.0,
+                        help='crop box enlargement around the given box')
+    args = parser.parse_args()
+    for split in ('train', 'test'):
+        records = read_wflw_txt(
+            osp.join(args.ann_dir, f'list_98pt_rect_attr_{split}.txt'))
+        save_coco(records, args.image_root,
+                  osp.join(args.out_dir, f'face_landmarks_wflw_{split}.json'),
+                  args.box_scale)
+
+
+if __name__ == '__main__':
+    main()
