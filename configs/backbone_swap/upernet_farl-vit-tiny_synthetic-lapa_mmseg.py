@@ -1,6 +1,9 @@
 # The demo: the backbone-swap UperNet with a tiny FaRLViT, trained from scratch
-# on generated LaPa-format faces (tools/misc/make_synthetic_faces.py) in a
-# couple of CPU minutes. It shows the plumbing works, not FaRL's accuracy.
+# on generated LaPa-format faces in a couple of CPU minutes. It shows the
+# plumbing works, not FaRL's accuracy. Data (what `make demo` writes):
+#   python tools/misc/make_synthetic_faces.py --format lapa \
+#       --out data/synthetic_lapa --splits train:256 val:32 test:32 \
+#       --size 160
 _base_ = ['./upernet_farl-vit-b16_mmseg.py']
 crop_size = (128, 128)
 norm_cfg = dict(type='BN', requires_grad=True)

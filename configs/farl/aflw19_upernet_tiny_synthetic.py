@@ -1,10 +1,13 @@
 # Demo / test: the AFLW-19 model with a tiny FaRLViT trained from scratch on
 # generated faces in AFLW-19's format for a few CPU minutes. It shows the
-# plumbing learns, not FaRL's accuracy.
+# plumbing learns, not FaRL's accuracy. Data:
+#   python tools/misc/make_synthetic_faces.py --format aflw19 \
+#       --out data/synthetic_aflw19 --splits train:96 test:24 --size 128
 _base_ = ['./aflw19_upernet.py']
 data_root = 'data/synthetic_aflw19'
-prepare = ('python tools/misc/make_synthetic_alignment.py aflw19 '
-           'data/synthetic_aflw19')
+prepare = ('python tools/misc/make_synthetic_faces.py --format aflw19 '
+           '--out data/synthetic_aflw19 --splits train:96 test:24 '
+           '--size 128')
 input_size = (128, 128)
 codec = dict(_base_.codec, input_size=input_size, heatmap_size=(32, 32))
 norm_cfg = dict(type='BN', requires_grad=True)

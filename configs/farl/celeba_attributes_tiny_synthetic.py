@@ -1,8 +1,9 @@
 # CPU demo / test: the CelebA attribute pipeline (CelebA files, 5-point
 # alignment, §4.1 head, AttributeAccuracy) with a tiny FaRLViT trained from
 # scratch on synthetic faces written in CelebA's format:
-#   python -c "from farl_mm.datasets.synthetic_writers_attributes import \
-#       write_celeba; write_celeba('data/synthetic_celeba', 480, 96, 96)"
+#   python tools/misc/make_synthetic_faces.py --format celeba \
+#       --out data/synthetic_celeba --splits train:480 val:96 test:96 \
+#       --size 128
 # Only 17 of the 40 attributes are drawn (the rest are constant -1).
 _base_ = ['./celeba_attributes.py']
 img_size = 64

@@ -1,8 +1,9 @@
 # The CPU demo (and the learning test) of FaRL pretraining: tiny image and
 # text towers (64 wide), 64 px aligned faces, ITC + MIM + ALIGN on synthetic
 # LAION-Face-style shards, a few hundred iterations in a CPU minute or two.
-#   python tools/dataset_converters/laion_face_shards.py --synthetic 2048 \
-#       --samples-per-shard 64 --out data/synthetic_laion_face --size 128
+#   python tools/misc/make_synthetic_faces.py --format laion-face \
+#       --out data/synthetic_laion_face --splits train:2048 \
+#       --samples-per-shard 64 --size 128
 #   python tools/train.py configs/farl/farl_vit-tiny_synthetic-shards_pretrain.py
 # The MIM targets come from farl_mm.RandomProjectionTokenizer, a frozen
 # seeded random quantizer of the 16-px patches (as BEST-RQ): it needs no

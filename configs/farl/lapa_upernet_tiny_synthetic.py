@@ -1,7 +1,10 @@
 # The LaPa recipe (alignment, jitter, tanh warp, F1 on the original photo)
-# with a tiny FaRLViT trained from scratch on generated LaPa-format faces
-# (tools/misc/make_synthetic_faces.py): a couple of CPU minutes. It shows
-# the pipeline works end to end, not FaRL's accuracy.
+# with a tiny FaRLViT trained from scratch on generated LaPa-format faces:
+# a couple of CPU minutes. It shows the pipeline works end to end, not
+# FaRL's accuracy. Data:
+#   python tools/misc/make_synthetic_faces.py --format lapa \
+#       --out data/synthetic_lapa --splits train:64 val:16 test:16 \
+#       --size 256
 _base_ = ['./lapa_upernet.py']
 size = 128
 data_root = 'data/synthetic_lapa'

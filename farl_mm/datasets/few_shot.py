@@ -24,12 +24,14 @@ def few_shot_indices(num, fraction, seed=0):
             for every fraction.
 
     Returns:
-        list[int]: Sorted indices, ``ceil(fraction * num)`` of them.
+        list[int]: Sorted indices, ``floor(fraction * num)`` of them (at
+        least one): the counts of the paper's Table 9, e.g. 325 of CelebA's
+        162,770 training faces at 0.2%.
     """
     if not 0 < fraction <= 1:
         raise ValueError(f'few-shot fraction must be in (0, 1], got '
                          f'{fraction}')
-    keep = max(1, math.ceil(fraction * num - 1e-9))
+    keep = max(1, math.floor(fraction * num + 1e-9))
     order = np.random.default_rng(seed).permutation(num)
     return sorted(order[:keep].tolist())
 

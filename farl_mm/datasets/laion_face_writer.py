@@ -181,6 +181,25 @@ def write_synthetic_shards(out_dir, num_shards, samples_per_shard, size=128,
     return sink.close()
 
 
+def write_synthetic_samples(out_dir, num, samples_per_shard=10000, size=128,
+                            seed=0, first_shard=0):
+    """``num`` synthetic samples in equal shards, numbered from
+    ``first_shard`` (keys go on from ``first_shard * samples_per_shard``,
+    so later calls add to a folder). Fewer samples than
+    ``samples_per_shard`` make one shard of ``num``.
+
+    Raises:
+        ValueError: If ``num`` is not a positive multiple of the shard size.
+    """
+    if num < 1 or num % min(samples_per_shard, num):
+        raise ValueError(f'{num} synthetic samples: need a positive multiple '
+                         f'of samples_per_shard ({samples_per_shard})')
+    per_shard = min(samples_per_shard, num)
+    return write_synthetic_shards(
+        out_dir, num // per_shard, per_shard, size=size, seed=seed,
+        start=first_shard * per_shard, first_shard=first_shard)
+
+
 def _read_text(path):
     with open(path, encoding='utf-8') as f:
         return f.read().strip()

@@ -14,6 +14,12 @@ def test_subsets_are_seeded_nested_and_sized():
     assert one != list(range(10))                      # not just a prefix
     assert few_shot_indices(1000, 1.0) == list(range(1000))
     assert len(few_shot_indices(50, 0.01)) == 1        # at least one
+    # the paper's Table 9 counts: CelebA (162,770; its 843 for 0.5% fits
+    # no rounding of 813.85) and LFWA (6,263)
+    assert [len(few_shot_indices(162770, f)) for f in (0.002, 0.01, 0.02)] \
+        == [325, 1627, 3255]
+    assert [len(few_shot_indices(6263, f)) for f in (0.05, 0.1, 0.2, 0.5)] \
+        == [313, 626, 1252, 3131]
 
 
 @pytest.mark.parametrize('fraction', [0, -0.1, 1.5])

@@ -14,7 +14,8 @@ output folder (shard -> count; the dataset's length). Three sources:
     python tools/dataset_converters/laion_face_shards.py \
         --csv data/my_faces.csv --out data/laion_face
 
-    # synthetic faces, captions from their attributes (tests, the CPU demo)
+    # synthetic faces, captions from their attributes (tests, the CPU demo;
+    # the same as tools/misc/make_synthetic_faces.py --format laion-face)
     python tools/dataset_converters/laion_face_shards.py \
         --synthetic 512 --out data/laion_face_synthetic --size 128
 
@@ -32,7 +33,7 @@ import argparse
 
 from farl_mm.datasets.laion_face_writer import (write_shards_from_csv,
                                                 write_shards_from_folder,
-                                                write_synthetic_shards)
+                                                write_synthetic_samples)
 
 
 def parse_args(argv=None):
@@ -66,15 +67,13 @@ def main(argv=None):
         paths = write_shards_from_csv(args.csv, args.out, per_shard,
                                       image_root=args.image_root,
                                       first_shard=args.first_shard)
-    else:
-        per_shard = min(per_shard, args.synthetic)
-        if args.synthetic < 1 or args.synthetic % per_shard:
-            raise SystemExit(f'--synthetic {args.synthetic} must be a '
-                             f'positive multiple of --samples-per-shard')
-        paths = write_synthetic_shards(
-            args.out, args.synthetic // per_shard, per_shard, size=args.size,
-            seed=args.seed, start=args.first_shard * per_shard,
-            first_shard=args.first_shard)
+    else:  # the same writer as make_synthetic_faces.py --format laion-face
+        try:
+            paths = write_synthetic_samples(
+                args.out, args.synthetic, per_shard, size=args.size,
+                seed=args.seed, first_shard=args.first_shard)
+        except ValueError as err:
+            raise SystemExit(f'--synthetic: {err}') from None
     print(f'{len(paths)} shards -> {args.out} (counts in sizes.json)')
     return paths
 

@@ -1,24 +1,166 @@
 """Write synthetic cartoon faces in a public dataset's on-disk layout.
 
-    python tools/misc/make_synthetic_faces.py --format lapa \
-        --out data/synthetic_lapa --splits train:64 val:16 test:16 \
-        --size 256 --seed 0 [--preview work_dirs/synthetic_faces.png]
+    python tools/misc/make_synthetic_faces.py --format FORMAT --out DIR \
+        [--splits NAME:COUNT ...] [--size S] [--seed K] [--preview PNG]
 
-Each split gets its own range of sample indices (in the order given), so no
-face appears in two splits and a file name (``synth_<index>``) is unique
-across the whole dataset. No real face data is involved.
+The files are those of the real download (and, where farl_mm reads
+converted files, the converter's output next to them), so the real configs
+and loaders read them unchanged. ``--out`` takes the config's
+``data_root``; the tiny configs (``configs/farl/*_tiny_synthetic.py``) name
+their command in their header. Formats, splits (default counts), and what
+``--out`` then holds:
+
+lapa: train val test (64 16 16), default --size 256
+    {split}/{images,labels,landmarks}
+celebamask-hq: train val test (64 16 16)
+    the release in CelebAMask-HQ/ (photos 2 x --size), converted into
+    {split}/{images,labels} (--size)
+aflw19: train test (96 24)
+    AFLWinfo_release.mat, flickr/, annotations/face_landmarks_aflw19_*.json
+wflw: train test (96 24)
+    WFLW_images/, WFLW_annotations/, annotations/face_landmarks_wflw_*.json
+300w: train test (96 24), test half common, half challenge
+    images/, HRNet's csv lists, annotations/face_landmarks_300w_*.json
+celeba: train val test (480 96 96)
+    img_align_celeba/, list_{attr_celeba,eval_partition,
+    landmarks_align_celeba}.txt
+lfwa: train test (96 32)
+    lfw/, lfw_att_40.mat, indices_train_test.mat, landmarks_5.txt and
+    their conversion list_{attr,eval_partition,landmarks}_lfwa.txt
+fairface: train val (96 32)
+    {train,val}/*.jpg, fairface_label_{train,val}.csv
+laion-face: train (2048)
+    tar shards of --samples-per-shard samples and sizes.json (the writer
+    of tools/dataset_converters/laion_face_shards.py --synthetic)
+
+Splits left out of ``--splits`` get no faces. Each split gets its own range
+of sample indices (in the order written), so no face appears in two splits.
+No real face data is involved.
 """
 import argparse
 import os
 import os.path as osp
+import runpy
+from typing import Callable, NamedTuple
 
 import cv2
 
+from farl_mm.datasets import alignment_formats as fmt
+from farl_mm.datasets.laion_face_writer import write_synthetic_samples
 from farl_mm.datasets.synthetic import (SyntheticFaceGenerator, contact_sheet,
                                         overlay, write_lapa)
+from farl_mm.datasets.synthetic_parsing_writers import write_celebamask_hq
+from farl_mm.datasets.synthetic_writers_alignment import (write_300w_csv,
+                                                          write_aflw_mat,
+                                                          write_wflw)
+from farl_mm.datasets.synthetic_writers_attributes import (write_celeba,
+                                                           write_fairface,
+                                                           write_lfwa)
 
-#: ``--format`` name -> writer with the signature of ``write_lapa``.
-WRITERS = {'lapa': write_lapa}
+CONVERTERS = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))),
+                      'dataset_converters')
+
+
+def converter(script, function):
+    """A function of a converter script (``tools`` is not a package)."""
+    return runpy.run_path(osp.join(CONVERTERS, script))[function]
+
+
+def _coco(out, name):
+    return osp.join(out, 'annotations', f'face_landmarks_{name}.json')
+
+
+def lapa(out, n, size, seed, args):
+    start = 0
+    for split, num in n.items():
+        write_lapa(out, split, num, seed=seed, size=size, start=start)
+        print(f'lapa {split}: {num} faces (indices {start}-{start + num - 1})'
+              f' -> {osp.join(out, split)}')
+        start += num
+
+
+def celebamask_hq(out, n, size, seed, args):
+    release = osp.join(out, 'CelebAMask-HQ')
+    write_celebamask_hq(release, n, seed=seed, size=size)
+    converter('celebamask_hq.py', 'convert')(release, out, size=size)
+
+
+def aflw19(out, n, size, seed, args):
+    write_aflw_mat(out, n['train'] + n['test'], seed, size)
+    splits = fmt.read_aflw_mat(osp.join(out, 'AFLWinfo_release.mat'),
+                               n['train'])
+    for split, records in splits.items():
+        fmt.save_coco(records, osp.join(out, 'flickr'),
+                      _coco(out, f'aflw19_{split}'))
+
+
+def wflw(out, n, size, seed, args):
+    write_wflw(out, n['train'], n['test'], seed, size)
+    ann_dir = osp.join(out, 'WFLW_annotations',
+                       'list_98pt_rect_attr_train_test')
+    for split in ('train', 'test'):
+        records = fmt.read_wflw_txt(
+            osp.join(ann_dir, f'list_98pt_rect_attr_{split}.txt'))
+        fmt.save_coco(records, osp.join(out, 'WFLW_images'),
+                      _coco(out, f'wflw_{split}'))
+
+
+def w300(out, n, size, seed, args):
+    common = (n['test'] + 1) // 2
+    write_300w_csv(out, n['train'], common, n['test'] - common, seed=seed,
+                   size=size)
+
+    def csv(name, num, subsets=()):  # an empty list is not written
+        return fmt.read_hrnet_csv(
+            osp.join(out, f'face_landmarks_300w_{name}.csv'),
+            subsets) if num else []
+
+    images = osp.join(out, 'images')
+    fmt.save_coco(csv('train', n['train']), images, _coco(out, '300w_train'))
+    fmt.save_coco(csv('valid_common', common, ['common']) +
+                  csv('valid_challenge', n['test'] - common, ['challenge']),
+                  images, _coco(out, '300w_test'))
+
+
+def celeba(out, n, size, seed, args):
+    write_celeba(out, n['train'], n['val'], n['test'], seed=seed, size=size)
+
+
+def lfwa(out, n, size, seed, args):
+    write_lfwa(out, n['train'], n['test'], seed=seed, size=size)
+    converter('lfwa.py', 'convert_lfwa')(
+        out, landmarks=osp.join(out, 'landmarks_5.txt'))
+
+
+def fairface(out, n, size, seed, args):
+    write_fairface(out, n['train'], n['val'], seed=seed, size=size)
+
+
+def laion_face(out, n, size, seed, args):
+    write_synthetic_samples(out, n['train'], args.samples_per_shard,
+                            size=size, seed=seed)
+
+
+class Format(NamedTuple):
+    write: Callable  # (out, {split: count}, size, seed, args)
+    splits: dict  # split -> default count, in writing order
+    size: int = 128  # default image side
+
+
+FORMATS = {
+    'lapa': Format(lapa, dict(train=64, val=16, test=16), 256),
+    'celebamask-hq': Format(celebamask_hq, dict(train=64, val=16, test=16)),
+    'aflw19': Format(aflw19, dict(train=96, test=24)),
+    'wflw': Format(wflw, dict(train=96, test=24)),
+    '300w': Format(w300, dict(train=96, test=24)),
+    'celeba': Format(celeba, dict(train=480, val=96, test=96)),
+    'lfwa': Format(lfwa, dict(train=96, test=32)),
+    'fairface': Format(fairface, dict(train=96, val=32)),
+    'laion-face': Format(laion_face, dict(train=2048)),
+}
+#: Formats whose splits are folders of their own: only the listed ones are
+#: written, in the order given. The others' writers take every split.
+FOLDER_SPLITS = ('lapa', 'celebamask-hq')
 
 
 def parse_split(text):
@@ -30,37 +172,56 @@ def parse_split(text):
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--format', choices=sorted(WRITERS), default='lapa')
-    parser.add_argument('--out', required=True, help='dataset root to write')
+    parser = argparse.ArgumentParser(
+        description=__doc__.split('\n')[0],
+        epilog=__doc__.split('\n\n', 2)[2],
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('--format', choices=list(FORMATS), default='lapa')
+    parser.add_argument('--out', required=True,
+                        help="dataset root to write (the config's data_root)")
     parser.add_argument('--splits', nargs='+', type=parse_split,
-                        default=[('train', 64), ('val', 16), ('test', 16)],
-                        metavar='NAME:COUNT')
-    parser.add_argument('--size', type=int, default=256, help='image side')
+                        metavar='NAME:COUNT',
+                        help="faces per split (default: the format's)")
+    parser.add_argument('--size', type=int,
+                        help='image side (default 256 for lapa, else 128)')
     parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument('--samples-per-shard', type=int, default=64,
+                        help='laion-face: samples per tar shard')
     parser.add_argument('--preview', help='also save a contact sheet of the '
                         'first 16 faces with their labels overlaid here')
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    spec = FORMATS[args.format]
+    given = dict(args.splits or spec.splits.items())
+    unknown = sorted(set(given) - set(spec.splits))
+    if unknown or len(given) != len(args.splits or given):
+        parser.error(f'--format {args.format} has the splits '
+                     f'{list(spec.splits)}, each named once; got '
+                     f'{[name for name, _ in args.splits]}')
+    if args.format in FOLDER_SPLITS:
+        args.counts = {k: v for k, v in given.items() if v}
+    else:
+        args.counts = {k: given.get(k, 0) for k in spec.splits}
+    if args.size is None:
+        args.size = spec.size
+    return args
 
 
 def main(argv=None):
     args = parse_args(argv)
-    writer = WRITERS[args.format]
-    start = 0
-    for split, num in args.splits:
-        writer(args.out, split, num, seed=args.seed, size=args.size,
-               start=start)
-        print(f'{args.format} {split}: {num} faces '
-              f'(indices {start}-{start + num - 1}) -> '
-              f'{osp.join(args.out, split)}')
-        start += num
+    FORMATS[args.format].write(args.out, args.counts, args.size, args.seed,
+                               args)
+    total = sum(args.counts.values())
+    print(f'{args.format}: ' + ', '.join(
+        f'{split} {num}' for split, num in args.counts.items()) +
+        f' faces ({args.size} px, seed {args.seed}) -> {args.out}')
     if args.preview:
         gen = SyntheticFaceGenerator(size=args.size, seed=args.seed)
         sheet = contact_sheet([overlay(gen.sample(i), alpha=0.4)
-                               for i in range(min(16, start))])
+                               for i in range(min(16, total))])
         os.makedirs(osp.dirname(osp.abspath(args.preview)), exist_ok=True)
         cv2.imwrite(args.preview, sheet)
         print(f'preview -> {args.preview}')
+    return args.counts
 
 
 if __name__ == '__main__':
