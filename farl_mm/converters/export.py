@@ -14,7 +14,7 @@ from collections import OrderedDict
 
 from farl_mm.compat.checkpoint import load_checkpoint_file
 from .farl import (SIGNATURE, ConversionReport, NotAFaRLCheckpoint,
-                   convert_farl_state_dict, unwrap_state_dict)
+                   convert_farl_state_dict, find_rule, unwrap_state_dict)
 
 FARL_MM_SIGNATURE = ('backbone.patch_embed.projection.weight',
                      'backbone.cls_token', 'backbone.pos_embed')
@@ -118,8 +118,7 @@ def to_openai_clip(state_dict, keep_mim=False):
     parts = ('image', 'text', 'mim') if keep_mim else ('image', 'text')
     exported, report = OrderedDict(), ConversionReport()
     for key, value in state_dict.items():
-        rule = next((r for r in _RULES if key == r[0] or (
-            r[0].endswith('.') and key.startswith(r[0]))), None)
+        rule = find_rule(key, _RULES)
         if rule is None or rule[2] not in parts:
             report.dropped.append(key)
             continue

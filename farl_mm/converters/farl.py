@@ -107,6 +107,13 @@ def unwrap_state_dict(checkpoint):
     return state_dict
 
 
+def find_rule(key, rules):
+    """The first ``(source, target, part)`` rule naming ``key`` exactly or,
+    for a source ending in ``.``, as a prefix; None if there is none."""
+    return next((r for r in rules if key == r[0] or (
+        r[0].endswith('.') and key.startswith(r[0]))), None)
+
+
 def _rename_block_key(suffix):
     for pattern, repl in _BLOCK_RULES:
         suffix = re.sub(pattern, repl, suffix)
@@ -133,8 +140,7 @@ def convert_farl_state_dict(state_dict, parts=('image', 'text')):
             + ', '.join(missing))
     converted, report = OrderedDict(), ConversionReport()
     for key, value in state_dict.items():
-        rule = next((r for r in _RULES if key == r[0] or (
-            r[0].endswith('.') and key.startswith(r[0]))), None)
+        rule = find_rule(key, _RULES)
         if rule is None or rule[2] not in parts:
             report.dropped.append(key)
             continue

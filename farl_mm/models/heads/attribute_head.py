@@ -66,8 +66,24 @@ class MultiLevelTokenPool(BaseModule):
         return torch.einsum('k,bkc->bc', self.fusion_weights, normed)
 
 
+class _FusedLinear:
+    """What both heads add to their mmpretrain base: the fused multi-level
+    feature (:class:`MultiLevelTokenPool`), then one linear layer."""
+
+    def _build_fused_linear(self, num_classes, in_channels, num_levels,
+                            single_level):
+        self.pool = MultiLevelTokenPool(in_channels, num_levels, single_level)
+        self.fc = nn.Linear(in_channels, num_classes)
+
+    def pre_logits(self, feats: Tuple[torch.Tensor]) -> torch.Tensor:
+        return self.pool(feats)
+
+    def forward(self, feats: Tuple[torch.Tensor]) -> torch.Tensor:
+        return self.fc(self.pre_logits(feats))
+
+
 @MODELS.register_module()
-class FaRLAttributeHead(MultiLabelClsHead):
+class FaRLAttributeHead(_FusedLinear, MultiLabelClsHead):
     """Multi-label binary attributes (CelebA, LFWA): the fused multi-level
     feature (:class:`MultiLevelTokenPool`), then one linear layer; sigmoid
     binary cross-entropy and threshold 0.5 come from ``MultiLabelClsHead``.
@@ -84,18 +100,12 @@ class FaRLAttributeHead(MultiLabelClsHead):
     def __init__(self, num_classes, in_channels, num_levels=4,
                  single_level=False, **kwargs):
         super().__init__(**kwargs)
-        self.pool = MultiLevelTokenPool(in_channels, num_levels, single_level)
-        self.fc = nn.Linear(in_channels, num_classes)
-
-    def pre_logits(self, feats: Tuple[torch.Tensor]) -> torch.Tensor:
-        return self.pool(feats)
-
-    def forward(self, feats: Tuple[torch.Tensor]) -> torch.Tensor:
-        return self.fc(self.pre_logits(feats))
+        self._build_fused_linear(num_classes, in_channels, num_levels,
+                                 single_level)
 
 
 @MODELS.register_module()
-class FaRLAttributeClsHead(ClsHead):
+class FaRLAttributeClsHead(_FusedLinear, ClsHead):
     """One single-label task (softmax cross-entropy) on the same fused
     feature, e.g. FairFace's age, gender and race as three of these inside
     ``mmpretrain.MultiTaskHead``.
@@ -112,11 +122,5 @@ class FaRLAttributeClsHead(ClsHead):
     def __init__(self, num_classes, in_channels, num_levels=4,
                  single_level=False, **kwargs):
         super().__init__(**kwargs)
-        self.pool = MultiLevelTokenPool(in_channels, num_levels, single_level)
-        self.fc = nn.Linear(in_channels, num_classes)
-
-    def pre_logits(self, feats: Tuple[torch.Tensor]) -> torch.Tensor:
-        return self.pool(feats)
-
-    def forward(self, feats: Tuple[torch.Tensor]) -> torch.Tensor:
-        return self.fc(self.pre_logits(feats))
+        self._build_fused_linear(num_classes, in_channels, num_levels,
+                                 single_level)
