@@ -9,10 +9,7 @@ import torch
 import torch.nn.functional as F
 
 from farl_mm.geometry import FaceWarp, align_matrix
-
-#: CLIP's normalisation of RGB pixels in [0, 255].
-CLIP_MEAN = (122.771, 116.746, 104.094)
-CLIP_STD = (68.501, 66.632, 70.323)
+from farl_mm.models.tokenizers.dalle import CLIP_MEAN, CLIP_STD
 
 
 def attribute_prompts(phrase, template='a photo of a face {} {}.'):

@@ -13,34 +13,19 @@ import re
 from collections import OrderedDict
 
 from farl_mm.compat.checkpoint import load_checkpoint_file
+from .farl import _RULES as _IMPORT_RULES
 from .farl import (SIGNATURE, ConversionReport, NotAFaRLCheckpoint,
                    convert_farl_state_dict, find_rule, unwrap_state_dict)
 
 FARL_MM_SIGNATURE = ('backbone.patch_embed.projection.weight',
                      'backbone.cls_token', 'backbone.pos_embed')
 
-# (farl_mm prefix or key, authors' prefix or key, part): inverse of farl.py.
-_RULES = [
-    ('backbone.patch_embed.projection.', 'visual.conv1.', 'image'),
-    ('backbone.cls_token', 'visual.class_embedding', 'image'),
-    ('backbone.pos_embed', 'visual.positional_embedding', 'image'),
-    ('backbone.pre_norm.', 'visual.ln_pre.', 'image'),
-    ('backbone.ln1.', 'visual.ln_post.', 'image'),
-    ('backbone.proj', 'visual.proj', 'image'),
-    ('backbone.layers.', 'visual.transformer.resblocks.', 'image'),
-    ('backbone.mask_token', 'visual.mask_token', 'mim'),
-    ('mim_head.layers.', 'visual.lm_transformer.resblocks.', 'mim'),
-    ('mim_head.ln.', 'visual.ln_lm.', 'mim'),
-    ('mim_head.classifier.', 'visual.lm_head.', 'mim'),
-    ('text_backbone.token_embedding.', 'token_embedding.', 'text'),
-    ('text_backbone.pos_embed', 'positional_embedding', 'text'),
-    ('text_backbone.layers.', 'transformer.resblocks.', 'text'),
-    ('text_backbone.ln_final.', 'ln_final.', 'text'),
-    ('text_backbone.proj', 'text_projection', 'text'),
-    ('logit_scale', 'logit_scale', 'text'),
-]
+# (farl_mm prefix or key, authors' prefix or key, part): farl.py's rules
+# turned round; block suffixes are renamed by _BLOCK_RULES below.
+_RULES = [(ours, theirs, part) for theirs, ours, part in _IMPORT_RULES]
 
 _BLOCK_RULES = [
+    (r'^(\d+)\.', r'resblocks.\1.'),
     (r'\.ln1\.', '.ln_1.'),
     (r'\.ln2\.', '.ln_2.'),
     (r'\.attn\.qkv\.(weight|bias)$', r'.attn.in_proj_\1'),

@@ -28,6 +28,14 @@ class FaceRecord(NamedTuple):
     subsets: tuple = ()
 
 
+def _numbers(fields, path, line):
+    """``fields`` as floats; a bad one is named with its file and line."""
+    try:
+        return np.asarray(fields, dtype=np.float64)
+    except ValueError as err:
+        raise ValueError(f'{path}:{line}: {err}') from None
+
+
 def read_aflw_mat(mat_path, num_train=20000):
     """AFLW-19 from ``AFLWinfo_release.mat``: ``{'train', 'test'}``.
 
@@ -81,12 +89,12 @@ def read_hrnet_csv(csv_path, subsets=()):
     records = []
     with open(csv_path, newline='') as f:
         rows = csv.reader(f)
-        header = next(rows)
+        header = next(rows, [])
         if header[:4] != ['image_name', 'scale', 'center_w', 'center_h']:
             raise ValueError(f'{csv_path}: header {header[:4]} is not '
                              'image_name,scale,center_w,center_h,...')
         for line, row in enumerate(rows, start=2):
-            values = np.asarray(row[1:], dtype=np.float64)
+            values = _numbers(row[1:], csv_path, line)
             if len(values) < 5 or (len(values) - 3) % 2:
                 raise ValueError(f'{csv_path}:{line}: expected scale, '
                                  'center and x,y pairs')
@@ -115,7 +123,7 @@ def read_wflw_txt(txt_path):
             if len(fields) != 196 + 4 + 6 + 1:
                 raise ValueError(f'{txt_path}:{line}: {len(fields)} fields,'
                                  ' expected 207')
-            values = np.asarray(fields[:206], dtype=np.float64)
+            values = _numbers(fields[:206], txt_path, line)
             flags = values[200:206].astype(int)
             records.append(FaceRecord(
                 fields[206], values[:196].reshape(98, 2),

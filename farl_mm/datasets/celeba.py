@@ -64,6 +64,54 @@ def read_partition(path):
     return {name: int(part) for name, part in pairs}
 
 
+def write_celeba_table(path, columns, rows):
+    """Write ``rows`` (``(image, values)`` pairs) as :func:`read_celeba_table`
+    reads them: the count, the column names, then ``image v1 v2 ...``."""
+    with open(path, 'w') as f:
+        f.write(f'{len(rows)}\n{" ".join(columns)}\n')
+        f.writelines(f'{name} {" ".join(map(str, values))}\n'
+                     for name, values in rows)
+
+
+def read_celeba_annotations(ann_file, partition_file, landmarks_file=None,
+                            classes=CELEBA_ATTRIBUTES):
+    """The checked annotations of a CelebA-format dataset (all splits).
+
+    Returns:
+        tuple: image names, their ``(N, 40)`` values (1 / -1), their
+        partition codes ``(N,)`` and, with a landmark file, their ``(N, 5,
+        2)`` float32 points (else None).
+
+    Raises:
+        ValueError: naming the file, when the columns are not ``classes``
+            or an image lacks its partition or landmarks.
+    """
+    columns, names, values = read_celeba_table(ann_file)
+    if tuple(columns) != tuple(classes):
+        raise ValueError(f'{ann_file}: attribute columns {columns} '
+                         f'differ from the dataset classes {classes}')
+    partition = read_partition(partition_file)
+    missing = [n for n in names if n not in partition]
+    if missing:
+        raise ValueError(f'{partition_file} lacks {len(missing)} '
+                         f'images of {ann_file}, e.g. {missing[0]}')
+    points = None
+    if landmarks_file is not None:
+        _, lm_names, lm = read_celeba_table(landmarks_file)
+        if lm.shape[1] != 10:
+            raise ValueError(f'{landmarks_file}: expected 10 values (5 '
+                             'points) per row')
+        by_name = dict(zip(lm_names, lm.reshape(-1, 5, 2)))
+        lacking = [n for n in names if n not in by_name]
+        if lacking:
+            raise ValueError(f'{landmarks_file} has no landmarks for '
+                             f'{len(lacking)} images of {ann_file}, e.g. '
+                             f'{lacking[0]}')
+        points = np.array([by_name[n] for n in names],
+                          np.float32).reshape(-1, 5, 2)
+    return names, values, np.array([partition[n] for n in names]), points
+
+
 @DATASETS.register_module()
 class CelebAAttributes(BaseDataset):
     """CelebA's 40 binary attributes (paper §3.5: 162,770 train / 19,962
@@ -110,34 +158,14 @@ class CelebAAttributes(BaseDataset):
         for path in (self.ann_file, self.partition_file, self.landmarks_file):
             if path is not None:
                 require(path, self.PREPARE, what='CelebA-format annotation')
-        columns, names, values = read_celeba_table(self.ann_file)
-        classes = tuple(self.metainfo['classes'])
-        if tuple(columns) != classes:
-            raise ValueError(f'{self.ann_file}: attribute columns {columns} '
-                             f'differ from the dataset classes {classes}')
-        partition = read_partition(self.partition_file)
-        missing = [n for n in names if n not in partition]
-        if missing:
-            raise ValueError(f'{self.partition_file} lacks {len(missing)} '
-                             f'images of {self.ann_file}, e.g. {missing[0]}')
-        points = {}
-        if self.landmarks_file is not None:
-            _, lm_names, lm = read_celeba_table(self.landmarks_file)
-            if lm.shape[1] != 10:
-                raise ValueError(f'{self.landmarks_file}: expected 10 '
-                                 f'values (5 points) per row')
-            points = dict(zip(lm_names, lm.reshape(-1, 5, 2)))
-        wanted = SPLITS[self.split]
+        names, values, parts, points = read_celeba_annotations(
+            self.ann_file, self.partition_file, self.landmarks_file,
+            self.metainfo['classes'])
         data_list = []
-        for name, row in zip(names, values):
-            if partition[name] != wanted:
-                continue
-            info = dict(img_path=osp.join(self.img_prefix, name),
-                        gt_label=np.flatnonzero(row > 0).tolist())
-            if self.landmarks_file is not None:
-                if name not in points:
-                    raise ValueError(f'{self.landmarks_file} has no '
-                                     f'landmarks for {name}')
-                info['landmarks5'] = points[name].astype(np.float32)
+        for i in np.flatnonzero(parts == SPLITS[self.split]):
+            info = dict(img_path=osp.join(self.img_prefix, names[i]),
+                        gt_label=np.flatnonzero(values[i] > 0).tolist())
+            if points is not None:
+                info['landmarks5'] = points[i]
             data_list.append(info)
         return data_list

@@ -20,10 +20,6 @@ class FaceParsingDataset(BaseSegDataset):
     """
     PREPARE = ''
 
-    def __init__(self, img_suffix='.jpg', seg_map_suffix='.png', **kwargs):
-        super().__init__(
-            img_suffix=img_suffix, seg_map_suffix=seg_map_suffix, **kwargs)
-
     def load_data_list(self):
         name = type(self).__name__
         for key, path in self.data_prefix.items():

@@ -92,7 +92,8 @@ def write_300w_csv(root, num_train, num_common, num_challenge,
     """HRNet's 300W lists under ``{root}/`` (``face_landmarks_300w_
     {train,valid_common,valid_challenge,valid,test}.csv``) and images
     under ``{root}/images/``; ``scale`` is ``max(w, h) / 200`` of the
-    face box."""
+    face box. An empty HRNet split is a header-only list; the official
+    test list is written only when ``num_official`` is not 0."""
     header = ['image_name', 'scale', 'center_w', 'center_h'] + [
         f'original_{k}_{c}' for k in range(68) for c in 'xy']
     splits = (('train', num_train), ('valid_common', num_common),
@@ -112,7 +113,7 @@ def write_300w_csv(root, num_train, num_common, num_challenge,
         start += num
     rows['valid'] = rows['valid_common'] + rows['valid_challenge']
     for split, lines in rows.items():
-        if not lines:
+        if split == 'test' and not lines:  # the optional official list
             continue
         with open(osp.join(root, f'face_landmarks_300w_{split}.csv'),
                   'w') as f:

@@ -14,25 +14,18 @@ import os.path as osp
 import cv2
 import numpy as np
 
-from .celeba import CELEBA_ATTRIBUTES
+from .celeba import CELEBA_ATTRIBUTES, write_celeba_table
 from .fairface import FAIRFACE_TASKS
 from .synthetic import SyntheticFaceGenerator
 
-LANDMARK_HEADER = ('lefteye_x lefteye_y righteye_x righteye_y nose_x nose_y '
-                   'leftmouth_x leftmouth_y rightmouth_x rightmouth_y')
+LANDMARK_COLUMNS = ('lefteye_x lefteye_y righteye_x righteye_y nose_x '
+                    'nose_y leftmouth_x leftmouth_y rightmouth_x '
+                    'rightmouth_y').split()
 
 
 def _attribute_row(sample):
     return [1 if sample.attributes.get(name, 0) else -1
             for name in CELEBA_ATTRIBUTES]
-
-
-def _write_table(path, header, rows):
-    """CelebA's table layout: count, header, ``name v1 v2 ...``."""
-    with open(path, 'w') as f:
-        f.write(f'{len(rows)}\n{header}\n')
-        for name, values in rows:
-            f.write(name + ' ' + ' '.join(str(v) for v in values) + '\n')
 
 
 def _draw(gen, index, path):
@@ -60,10 +53,10 @@ def write_celeba(root, num_train, num_val, num_test, seed=0, size=128):
         names.append(name)
         attrs.append((name, _attribute_row(s)))
         marks.append((name, points.tolist()))
-    _write_table(osp.join(root, 'list_attr_celeba.txt'),
-                 ' '.join(CELEBA_ATTRIBUTES), attrs)
-    _write_table(osp.join(root, 'list_landmarks_align_celeba.txt'),
-                 LANDMARK_HEADER, marks)
+    write_celeba_table(osp.join(root, 'list_attr_celeba.txt'),
+                       CELEBA_ATTRIBUTES, attrs)
+    write_celeba_table(osp.join(root, 'list_landmarks_align_celeba.txt'),
+                       LANDMARK_COLUMNS, marks)
     with open(osp.join(root, 'list_eval_partition.txt'), 'w') as f:
         f.writelines(f'{n} {p}\n' for n, p in zip(names, parts))
     return names
@@ -99,7 +92,8 @@ def write_lfwa(root, num_train, num_test, seed=0, size=128):
     savemat(osp.join(root, 'indices_train_test.mat'), dict(
         indices_img_train=order[:num_train].reshape(-1, 1),
         indices_img_test=order[num_train:].reshape(-1, 1)))
-    _write_table(osp.join(root, 'landmarks_5.txt'), LANDMARK_HEADER, marks)
+    write_celeba_table(osp.join(root, 'landmarks_5.txt'), LANDMARK_COLUMNS,
+                       marks)
     return names
 
 

@@ -50,6 +50,25 @@ def small_clip(width=128, text_width=128, layers=2, text_layers=2,
     return randomise(model, seed)
 
 
+def with_mim(state_dict, width, vocab_size=32):
+    """``state_dict`` plus the MIM keys the authors' files may hold (mask
+    token, one ``lm_transformer`` block, ``ln_lm``, ``lm_head``; shapes as
+    farl_mm's), so a CLIP state dict stands in for a FaRL release."""
+    gen = torch.Generator().manual_seed(5)
+    mim = {'visual.mask_token': torch.randn(1, 1, width, generator=gen),
+           'visual.ln_lm.weight': torch.randn(width, generator=gen),
+           'visual.ln_lm.bias': torch.randn(width, generator=gen),
+           'visual.lm_head.weight': torch.randn(vocab_size, width,
+                                                generator=gen),
+           'visual.lm_head.bias': torch.randn(vocab_size, generator=gen)}
+    block = 'visual.transformer.resblocks.0.'
+    for key, value in state_dict.items():
+        if key.startswith(block):
+            mim['visual.lm_transformer.resblocks.0.' + key[len(block):]] = \
+                value + 1
+    return {**state_dict, **mim}
+
+
 def random_tokens(batch, seed=0, eos=49407, sot=49406):
     """CLIP-like id rows: start token, words, end token, zero padding."""
     gen = torch.Generator().manual_seed(seed)

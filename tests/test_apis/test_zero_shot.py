@@ -1,14 +1,12 @@
 """Zero-shot attributes and Grad-CAM after the tiny FaRL pretraining.
 
-The tiny config (64 px, 4x4 patches) is pretrained on synthetic
+The tiny config (64 px, 4x4 patches) is pretrained (one run shared with
+tests/test_tools/test_pretrain.py, tests/conftest.py) on synthetic
 LAION-Face-style shards whose captions name the drawn attributes; its two
 towers must then tell men from women by prompts alone, and Grad-CAM for
 "eyeglasses" must light up the (known) eyeglasses pixels more than the
 background (paper §4.7).
 """
-import os.path as osp
-import sys
-
 import cv2
 import numpy as np
 import pytest
@@ -17,29 +15,18 @@ import torch
 from farl_mm.apis.encoder import FaRLEncoder
 from farl_mm.apis.zero_shot import (ZeroShotAttributes, attribute_prompts,
                                     face_pixels, gradcam)
-from farl_mm.datasets.laion_face_writer import write_synthetic_shards
 from farl_mm.datasets.synthetic import EXTRA_MASKS, SyntheticFaceGenerator
 from farl_mm.geometry import FaceWarp, align_matrix
 from tools.visualization import gradcam as gradcam_tool
 
-sys.path.insert(0, osp.join(osp.dirname(__file__), '..', 'helpers'))
-import tiny_lapa  # noqa: E402
-
-CONFIG = osp.join(tiny_lapa.REPO, 'configs', 'farl',
-                  'farl_vit-tiny_synthetic-shards_pretrain.py')
 SIZE = 64
 
 
 @pytest.fixture(scope='module')
-def checkpoint(tmp_path_factory):
-    shards = tmp_path_factory.mktemp('shards')
-    write_synthetic_shards(str(shards), 32, 64, seed=0)
-    work_dir = tmp_path_factory.mktemp('pretrain')
-    tiny_lapa.tool_inline(
-        'train.py', CONFIG, '--work-dir', work_dir, '--cfg-options',
-        f'train_dataloader.dataset.data_root={shards}', 'randomness.seed=0',
-        'default_hooks.logger.interval=50')
-    return str(work_dir / 'iter_300.pth')
+def checkpoint(tiny_pretrain):
+    """The end (300 iterations) of the session's ``tiny_pretrain`` run
+    (tests/conftest.py): the config's whole schedule."""
+    return str(tiny_pretrain[1] / 'iter_300.pth')
 
 
 @pytest.fixture(scope='module')

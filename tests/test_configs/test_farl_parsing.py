@@ -123,6 +123,12 @@ def test_448_loads_the_224_position_embedding_bicubically():
     assert large.pos_embed.shape == (1, 1 + 16, 64)
     # the class token's embedding is carried over unchanged
     torch.testing.assert_close(large.pos_embed[:, 0], small.pos_embed[:, 0])
+    # the 2x2 patch grid, bicubically resampled to 4x4 (align_corners off)
+    grid = small.pos_embed[:, 1:].reshape(1, 2, 2, 64).permute(0, 3, 1, 2)
+    expected = torch.nn.functional.interpolate(
+        grid, size=(4, 4), mode='bicubic', align_corners=False)
+    torch.testing.assert_close(
+        large.pos_embed[:, 1:], expected.flatten(2).transpose(1, 2))
     cfg = Config.fromfile(osp.join(CONFIGS, 'lapa_upernet_ft_448.py'))
     assert cfg.model.backbone.img_size == 448
     assert cfg.test_dataloader.dataset.pipeline[3].size == 448

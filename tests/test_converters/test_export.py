@@ -34,22 +34,6 @@ def export(*args, tool=TOOL):
     return None
 
 
-def _with_mim(state_dict, width):
-    """The MIM keys the authors' files may hold (shapes as farl_mm's)."""
-    gen = torch.Generator().manual_seed(5)
-    mim = {'visual.mask_token': torch.randn(1, 1, width, generator=gen),
-           'visual.ln_lm.weight': torch.randn(width, generator=gen),
-           'visual.ln_lm.bias': torch.randn(width, generator=gen),
-           'visual.lm_head.weight': torch.randn(32, width, generator=gen),
-           'visual.lm_head.bias': torch.randn(32, generator=gen)}
-    block = 'visual.transformer.resblocks.0.'
-    for key, value in state_dict.items():
-        if key.startswith(block):
-            mim['visual.lm_transformer.resblocks.0.' + key[len(block):]] = \
-                value + 1
-    return {**state_dict, **mim}
-
-
 @pytest.fixture(scope='module')
 def small_run(tmp_path_factory):
     """A pretraining checkpoint with 64-dim heads (OpenAI's rule)."""
@@ -61,7 +45,8 @@ def small_run(tmp_path_factory):
 
 @pytest.mark.parametrize('keep_mim', [True, False], ids=['mim', 'no-mim'])
 def test_authors_layout_round_trip_is_exact(keep_mim):
-    authors = _with_mim(clip_reference.small_clip().state_dict(), 128)
+    authors = clip_reference.with_mim(
+        clip_reference.small_clip().state_dict(), 128)
     ours, report = convert_farl_state_dict(authors, ('image', 'text', 'mim'))
     assert not report.dropped
     back, report = to_openai_clip(ours, keep_mim=keep_mim)

@@ -69,6 +69,13 @@ def test_fairface_accuracy_by_hand():
     assert out['fairface/race_acc_Indian'] == pytest.approx(50.0)
     assert out['fairface/race_acc'] == pytest.approx(80.0)
     assert np.isfinite(list(out.values())).all()
+    # without race_classes the groups come from the dataset's tasks
+    derived = _evaluate(FairFaceAccuracy(), samples,
+                        dict(tasks=dict(race=RACES)))
+    assert derived == pytest.approx(out)
+    with pytest.raises(ValueError, match="'White' is not one of"):
+        _evaluate(FairFaceAccuracy(), samples,
+                  dict(tasks=dict(race=('A', 'B', 'C'))))
 
 
 def test_fairface_accuracy_needs_the_white_class():

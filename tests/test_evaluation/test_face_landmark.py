@@ -81,3 +81,14 @@ def test_auc_is_the_integral_of_the_ced():
     auc, fr = auc_and_failure_rate(nmes, 0.1)
     assert auc == pytest.approx(numeric, abs=1e-4)
     assert fr == pytest.approx((nmes > 0.1).mean())
+
+
+def test_visible_only_scores_visible_points_and_refuses_none():
+    sample = _sample([[0.3, 0.0], [11.0, 0.0]], GT, (0, 0, 3, 4))
+    sample['gt_instances']['keypoints_visible'] = np.array([[1.0, 0.0]])
+    metric = FaceLandmarkMetric(norm_mode='box_diag', visible_only=True)
+    metric.process([], [sample])
+    assert metric.results[0]['nme'] == pytest.approx(0.3 / 5)
+    sample['gt_instances']['keypoints_visible'] = np.zeros((1, 2))
+    with pytest.raises(ValueError, match='no visible landmark'):
+        metric.process([], [sample])

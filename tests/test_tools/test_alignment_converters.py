@@ -118,3 +118,30 @@ def test_missing_annotation_names_path_and_command(tmp_path):
             prepare='python tools/dataset_converters/wflw.py A B C'))
     assert str(tmp_path / 'annotations' / 'missing.json') in str(err.value)
     assert 'python tools/dataset_converters/wflw.py A B C' in str(err.value)
+
+
+def test_bad_list_entries_name_file_and_line(tmp_path):
+    from farl_mm.datasets.alignment_formats import (read_hrnet_csv,
+                                                    read_wflw_txt)
+    empty = tmp_path / 'empty.csv'
+    empty.write_text('')
+    with pytest.raises(ValueError, match='empty.csv: header'):
+        read_hrnet_csv(str(empty))
+    bad_csv = tmp_path / 'bad.csv'
+    bad_csv.write_text('image_name,scale,center_w,center_h,x,y\n'
+                       'a.jpg,1,2,3,4,5\nb.jpg,1,2,x,4,5\n')
+    with pytest.raises(ValueError, match=r'bad\.csv:3: could not convert'):
+        read_hrnet_csv(str(bad_csv))
+    bad_txt = tmp_path / 'bad.txt'
+    bad_txt.write_text(' '.join(['1'] * 205 + ['?', 'a.jpg']) + '\n')
+    with pytest.raises(ValueError, match=r'bad\.txt:1: could not convert'):
+        read_wflw_txt(str(bad_txt))
+
+
+def test_300w_split_without_faces_converts_to_an_empty_json(tmp_path):
+    write_300w_csv(tmp_path, 2, 0, 0, size=SIZE)
+    out = tmp_path / 'annotations'
+    convert('300w.py', tmp_path, tmp_path / 'images', out)
+    assert len(load(out / 'face_landmarks_300w_train.json')['images']) == 2
+    assert load(out / 'face_landmarks_300w_test.json')['images'] == []
+    assert not (out / 'face_landmarks_300w_test_official.json').exists()

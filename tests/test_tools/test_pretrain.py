@@ -2,10 +2,11 @@
 shards, through ``tools/train.py`` (fp32, ``--amp``, resume) and
 ``tools/dist_train.sh`` on two CPU ranks.
 
-The learning run (150 iterations of 32 pairs, 2048 distinct training
-pairs) must lower both losses and retrieve held-out captions far above
-chance with the model's own encoders; resuming from its iteration-140
-checkpoint must reproduce its last ten iterations.
+The learning run (the session's ``tiny_pretrain``, tests/conftest.py; its
+first 150 iterations of 32 pairs, 2048 distinct training pairs) must lower
+both losses and retrieve held-out captions far above chance with the
+model's own encoders; resuming from its iteration-140 checkpoint must
+reproduce iterations 141-150.
 """
 import math
 import os.path as osp
@@ -29,12 +30,15 @@ import tiny_lapa  # noqa: E402  (tool runners shared by the tool tests)
 CONFIG = osp.join(tiny_lapa.REPO, 'configs', 'farl',
                   'farl_vit-tiny_synthetic-shards_pretrain.py')
 ITERS, CKPT, BATCH, HELD_OUT = 150, 140, 32, 64
+RUN_ITERS = 300  # the session run goes on to the config's end
 
 
 @pytest.fixture(scope='module')
-def shards(tmp_path_factory):
+def shards(tiny_pretrain, tmp_path_factory):
+    """``train``: the shards of the session's ``tiny_pretrain`` run
+    (tests/conftest.py); ``held_out``: pairs it never saw."""
     root = tmp_path_factory.mktemp('laion_face')
-    write_synthetic_shards(str(root / 'train'), 32, 64, seed=0)
+    (root / 'train').symlink_to(tiny_pretrain[0], target_is_directory=True)
     write_synthetic_shards(str(root / 'held_out'), 1, HELD_OUT, seed=1,
                            start=10**6)
     return root
@@ -59,10 +63,14 @@ def logged(work_dir, key):
 
 
 @pytest.fixture(scope='module')
-def learned(shards, tmp_path_factory):
-    work_dir = tmp_path_factory.mktemp('pretrain')
-    tiny_lapa.tool_inline('train.py', CONFIG, '--work-dir', work_dir,
-                          *options(shards, ITERS))
+def learned(tiny_pretrain):
+    """The session run's work dir (tests/conftest.py: this config, seed 0,
+    logged at every iteration, ``RUN_ITERS`` long). Its first ``ITERS``
+    iterations are those of a run with ``options(shards, ITERS)`` (the
+    schedule does not depend on ``max_iters``), as the resume test checks."""
+    work_dir = tiny_pretrain[1]
+    for it in (CKPT, ITERS):
+        assert (work_dir / f'iter_{it}.pth').is_file(), it
     return work_dir
 
 
@@ -89,7 +97,7 @@ def retrieval_top1(shards, checkpoint=None):
 
 def test_contrastive_and_mim_losses_fall(learned):
     itc, mim = logged(learned, 'loss_itc'), logged(learned, 'loss_mim')
-    assert sorted(itc) == list(range(1, ITERS + 1))
+    assert sorted(itc) == list(range(1, RUN_ITERS + 1))
     # at initialisation: about ln(batch) and ln(256 visual tokens)
     assert abs(itc[1] - math.log(BATCH)) < 0.6
     assert abs(mim[1] - math.log(256)) < 0.3

@@ -15,6 +15,26 @@ import os.path as osp
 from farl_mm.datasets.alignment_formats import read_hrnet_csv, save_coco
 
 
+def convert(csv_dir, image_root, out_dir, box_scale=1.0):
+    """The json files (``tools/misc/make_synthetic_faces.py`` calls this
+    too)."""
+
+    def csv(name, subsets=()):
+        return read_hrnet_csv(
+            osp.join(csv_dir, f'face_landmarks_300w_{name}.csv'), subsets)
+
+    def save(records, name):
+        save_coco(records, image_root,
+                  osp.join(out_dir, f'face_landmarks_300w_{name}.json'),
+                  box_scale)
+
+    save(csv('train'), 'train')
+    save(csv('valid_common', ['common']) +
+         csv('valid_challenge', ['challenge']), 'test')
+    if osp.isfile(osp.join(csv_dir, 'face_landmarks_300w_test.csv')):
+        save(csv('test'), 'test_official')
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('csv_dir', help='folder of the HRNet csv lists')
@@ -23,20 +43,7 @@ def main():
     parser.add_argument('--box-scale', type=float, default=1.0,
                         help='crop box enlargement around the listed box')
     args = parser.parse_args()
-
-    def csv(name):
-        return osp.join(args.csv_dir, f'face_landmarks_300w_{name}.csv')
-
-    def save(records, name):
-        save_coco(records, args.image_root,
-                  osp.join(args.out_dir, f'face_landmarks_300w_{name}.json'),
-                  args.box_scale)
-
-    save(read_hrnet_csv(csv('train')), 'train')
-    save(read_hrnet_csv(csv('valid_common'), ['common']) +
-         read_hrnet_csv(csv('valid_challenge'), ['challenge']), 'test')
-    if osp.isfile(csv('test')):
-        save(read_hrnet_csv(csv('test')), 'test_official')
+    convert(args.csv_dir, args.image_root, args.out_dir, args.box_scale)
 
 
 if __name__ == '__main__':

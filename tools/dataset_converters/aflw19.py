@@ -14,6 +14,14 @@ import os.path as osp
 from farl_mm.datasets.alignment_formats import read_aflw_mat, save_coco
 
 
+def convert(mat, image_root, out_dir, num_train=20000, box_scale=1.0):
+    """Both splits' json files (``tools/misc/make_synthetic_faces.py``
+    calls this too)."""
+    for split, records in read_aflw_mat(mat, num_train).items():
+        out = osp.join(out_dir, f'face_landmarks_aflw19_{split}.json')
+        save_coco(records, image_root, out, box_scale)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('mat', help='AFLWinfo_release.mat')
@@ -23,9 +31,8 @@ def main():
     parser.add_argument('--box-scale', type=float, default=1.0,
                         help='crop box enlargement around the given box')
     args = parser.parse_args()
-    for split, records in read_aflw_mat(args.mat, args.num_train).items():
-        out = osp.join(args.out_dir, f'face_landmarks_aflw19_{split}.json')
-        save_coco(records, args.image_root, out, args.box_scale)
+    convert(args.mat, args.image_root, args.out_dir, args.num_train,
+            args.box_scale)
 
 
 if __name__ == '__main__':

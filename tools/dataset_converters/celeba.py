@@ -16,8 +16,7 @@ Expected layout (the "Align&Cropped Images" release)::
 import argparse
 import os.path as osp
 
-from farl_mm.datasets.celeba import (CELEBA_ATTRIBUTES, SPLITS,
-                                     read_celeba_table, read_partition)
+from farl_mm.datasets.celeba import SPLITS, read_celeba_annotations
 from farl_mm.utils.preflight import require
 
 OFFICIAL_SIZES = dict(train=162770, val=19867, test=19962)
@@ -36,24 +35,13 @@ def check_celeba(root, images='img_align_celeba',
     for path in paths:
         require(path, 'download CelebA (Align&Cropped Images and '
                      'Anno/, Eval/) into ' + root)
-    columns, names, _ = read_celeba_table(paths[0])
-    if tuple(columns) != CELEBA_ATTRIBUTES:
-        raise ValueError(f'{paths[0]}: not the 40 CelebA attributes')
-    parts = read_partition(paths[1])
-    _, lm_names, lm = read_celeba_table(paths[2])
-    if lm.shape[1] != 10:
-        raise ValueError(f'{paths[2]}: expected 10 values per row')
-    for what, have in (('partition', parts), ('landmarks', set(lm_names))):
-        lacking = [n for n in names if n not in have]
-        if lacking:
-            raise ValueError(f'{what} file lacks {len(lacking)} images, '
-                             f'e.g. {lacking[0]}')
+    names, _, parts, _ = read_celeba_annotations(*paths)
     absent = [n for n in names if not osp.isfile(osp.join(root, images, n))]
     if absent:
         raise FileNotFoundError(
             f'{len(absent)} images missing under '
             f'{osp.join(root, images)}, e.g. {absent[0]}')
-    return {split: sum(parts[n] == code for n in names)
+    return {split: int((parts == code).sum())
             for split, code in SPLITS.items()}
 
 

@@ -12,6 +12,7 @@ CelebAMask-HQ archive; it ships with CelebA) through
 ``CelebA-HQ-to-CelebA-mapping.txt``.
 """
 import argparse
+import collections
 import functools
 import os
 import os.path as osp
@@ -66,10 +67,7 @@ def convert(src, out, partition=None, size=512, nproc=1):
         mmengine.track_parallel_progress(work, items, nproc)
     else:
         mmengine.track_progress(work, items)
-    counts = {}
-    for split in splits.values():
-        counts[split] = counts.get(split, 0) + 1
-    return counts
+    return dict(collections.Counter(splits.values()))
 
 
 def _convert_item(item, src, out, size):

@@ -41,7 +41,7 @@ def split_files(src, split):
             continue
         try:
             points = read_landmarks_txt(landmarks)
-        except (ValueError, AssertionError) as err:
+        except ValueError as err:
             problems.append(f'{landmarks}: {err}')
             continue
         if len(points) != NUM_LANDMARKS:

@@ -21,7 +21,8 @@ import shutil
 
 import numpy as np
 
-from farl_mm.datasets.celeba import CELEBA_ATTRIBUTES, read_celeba_table
+from farl_mm.datasets.celeba import (CELEBA_ATTRIBUTES, read_celeba_table,
+                                     write_celeba_table)
 from farl_mm.utils.preflight import require
 
 
@@ -63,11 +64,9 @@ def convert_lfwa(root, landmarks=None, name_key='name', label_key='label',
     if (part < 0).any():
         raise ValueError(f'{split_mat}: {(part < 0).sum()} images in '
                          'neither split')
-    with open(osp.join(root, 'list_attr_lfwa.txt'), 'w') as f:
-        f.write(f'{len(names)}\n{" ".join(CELEBA_ATTRIBUTES)}\n')
-        for name, row in zip(names, labels):
-            f.write(name + ' ' + ' '.join('1' if v > 0 else '-1'
-                                          for v in row) + '\n')
+    write_celeba_table(osp.join(root, 'list_attr_lfwa.txt'),
+                       CELEBA_ATTRIBUTES,
+                       list(zip(names, np.where(labels > 0, 1, -1))))
     with open(osp.join(root, 'list_eval_partition_lfwa.txt'), 'w') as f:
         f.writelines(f'{n} {p}\n' for n, p in zip(names, part))
     if landmarks is not None:

@@ -14,6 +14,17 @@ import os.path as osp
 from farl_mm.datasets.alignment_formats import read_wflw_txt, save_coco
 
 
+def convert(ann_dir, image_root, out_dir, box_scale=1.0):
+    """Both splits' json files (``tools/misc/make_synthetic_faces.py``
+    calls this too)."""
+    for split in ('train', 'test'):
+        records = read_wflw_txt(
+            osp.join(ann_dir, f'list_98pt_rect_attr_{split}.txt'))
+        save_coco(records, image_root,
+                  osp.join(out_dir, f'face_landmarks_wflw_{split}.json'),
+                  box_scale)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('ann_dir', help='folder of list_98pt_rect_attr_*.txt')
@@ -22,12 +33,7 @@ def main():
     parser.add_argument('--box-scale', type=float, default=1.0,
                         help='crop box enlargement around the given box')
     args = parser.parse_args()
-    for split in ('train', 'test'):
-        records = read_wflw_txt(
-            osp.join(args.ann_dir, f'list_98pt_rect_attr_{split}.txt'))
-        save_coco(records, args.image_root,
-                  osp.join(args.out_dir, f'face_landmarks_wflw_{split}.json'),
-                  args.box_scale)
+    convert(args.ann_dir, args.image_root, args.out_dir, args.box_scale)
 
 
 if __name__ == '__main__':

@@ -45,7 +45,6 @@ from typing import Callable, NamedTuple
 
 import cv2
 
-from farl_mm.datasets import alignment_formats as fmt
 from farl_mm.datasets.laion_face_writer import write_synthetic_samples
 from farl_mm.datasets.synthetic import (SyntheticFaceGenerator, contact_sheet,
                                         overlay, write_lapa)
@@ -66,10 +65,6 @@ def converter(script, function):
     return runpy.run_path(osp.join(CONVERTERS, script))[function]
 
 
-def _coco(out, name):
-    return osp.join(out, 'annotations', f'face_landmarks_{name}.json')
-
-
 def lapa(out, n, size, seed, args):
     start = 0
     for split, num in n.items():
@@ -87,39 +82,24 @@ def celebamask_hq(out, n, size, seed, args):
 
 def aflw19(out, n, size, seed, args):
     write_aflw_mat(out, n['train'] + n['test'], seed, size)
-    splits = fmt.read_aflw_mat(osp.join(out, 'AFLWinfo_release.mat'),
-                               n['train'])
-    for split, records in splits.items():
-        fmt.save_coco(records, osp.join(out, 'flickr'),
-                      _coco(out, f'aflw19_{split}'))
+    converter('aflw19.py', 'convert')(
+        osp.join(out, 'AFLWinfo_release.mat'), osp.join(out, 'flickr'),
+        osp.join(out, 'annotations'), num_train=n['train'])
 
 
 def wflw(out, n, size, seed, args):
     write_wflw(out, n['train'], n['test'], seed, size)
-    ann_dir = osp.join(out, 'WFLW_annotations',
-                       'list_98pt_rect_attr_train_test')
-    for split in ('train', 'test'):
-        records = fmt.read_wflw_txt(
-            osp.join(ann_dir, f'list_98pt_rect_attr_{split}.txt'))
-        fmt.save_coco(records, osp.join(out, 'WFLW_images'),
-                      _coco(out, f'wflw_{split}'))
+    converter('wflw.py', 'convert')(
+        osp.join(out, 'WFLW_annotations', 'list_98pt_rect_attr_train_test'),
+        osp.join(out, 'WFLW_images'), osp.join(out, 'annotations'))
 
 
 def w300(out, n, size, seed, args):
     common = (n['test'] + 1) // 2
     write_300w_csv(out, n['train'], common, n['test'] - common, seed=seed,
                    size=size)
-
-    def csv(name, num, subsets=()):  # an empty list is not written
-        return fmt.read_hrnet_csv(
-            osp.join(out, f'face_landmarks_300w_{name}.csv'),
-            subsets) if num else []
-
-    images = osp.join(out, 'images')
-    fmt.save_coco(csv('train', n['train']), images, _coco(out, '300w_train'))
-    fmt.save_coco(csv('valid_common', common, ['common']) +
-                  csv('valid_challenge', n['test'] - common, ['challenge']),
-                  images, _coco(out, '300w_test'))
+    converter('300w.py', 'convert')(out, osp.join(out, 'images'),
+                                    osp.join(out, 'annotations'))
 
 
 def celeba(out, n, size, seed, args):

@@ -27,8 +27,6 @@ val_dataloader = dict(
     dataset=dict(type=dataset_type, data_root=data_root,
                  ann_file='fairface_label_val.csv', pipeline=test_pipeline))
 test_dataloader = val_dataloader
-val_evaluator = dict(
-    type='farl_mm.FairFaceAccuracy',
-    race_classes=('White', 'Black', 'Latino_Hispanic', 'East Asian',
-                  'Southeast Asian', 'Indian', 'Middle Eastern'))
+# race groups: the dataset's own race classes (FairFace.METAINFO)
+val_evaluator = dict(type='farl_mm.FairFaceAccuracy')
 test_evaluator = val_evaluator

@@ -1,10 +1,8 @@
 # LAION-Face-style webdataset shards (image + caption + RetinaFace faces),
 # written by tools/dataset_converters/laion_face_shards.py, streamed by
 # farl_mm.LAIONFaceDataset. Images reach the model as uint8 BGR (mmcv's
-# order): the model's data preprocessor sets to_rgb=True and CLIP's
-# statistics, mean=clip_mean, std=clip_std (RGB, 0-255 scale).
-clip_mean = [122.770938, 116.74601, 104.09373]
-clip_std = [68.500534, 66.632271, 70.323182]
+# order): the model's data preprocessor (models/farl_vit-b16_pretrain.py)
+# converts them to RGB and normalises with CLIP's statistics.
 data_root = 'data/laion_face'
 img_size = 224
 

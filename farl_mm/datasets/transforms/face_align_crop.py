@@ -65,11 +65,10 @@ class FaceAlignCrop(BaseTransform):
             self.counts['fallback'] += 1
             return self.fallback(results)
         face = faces[np.random.randint(len(faces))]
-        img, to_img = self._shrink(results['img'], face['landmarks'])
-        points = to_img(np.asarray(face['landmarks'], np.float64))
-        results.update(img=img, landmarks5=points)
+        img, shrink = self._shrink(results['img'], face['landmarks'])
+        results.update(img=img, landmarks5=_apply(shrink, face['landmarks']))
         results = self.align(results)
-        results['align_matrix'] = results['align_matrix'] @ to_img.matrix
+        results['align_matrix'] = results['align_matrix'] @ shrink
         results['face_landmarks'] = _apply(results['align_matrix'],
                                            face['landmarks'])
         results['face_aligned'] = True
@@ -78,18 +77,19 @@ class FaceAlignCrop(BaseTransform):
         return results
 
     def _shrink(self, img, landmarks):
-        """Area-downscale ``img`` so alignment scales by at least 1/2."""
+        """Area-downscale ``img`` so alignment scales by at least 1/2;
+        returns it and the 3x3 map of its pixels from the original's."""
         matrix = align_matrix(landmarks, self.size, self.align.scale)
         factor = 2.0 * np.hypot(*matrix[0, :2])  # 2x the alignment's zoom
         if factor >= 1.0:
-            return img, _Affine(np.eye(3))
+            return img, np.eye(3)
         # with fx=fy and no dsize OpenCV maps x' + 0.5 = (x + 0.5) * factor
         # exactly (a dsize would round each side and make it anisotropic)
         img = cv2.resize(img, None, fx=factor, fy=factor,
                          interpolation=cv2.INTER_AREA)
         offset = 0.5 * factor - 0.5
-        return img, _Affine(np.array([[factor, 0, offset],
-                                      [0, factor, offset], [0, 0, 1]]))
+        return img, np.array([[factor, 0, offset], [0, factor, offset],
+                              [0, 0, 1]])
 
     def __repr__(self):
         return (f'{type(self).__name__}(size={self.size}, score_thr='
@@ -100,13 +100,3 @@ class FaceAlignCrop(BaseTransform):
 def _apply(matrix, pts):
     pts = np.asarray(pts, np.float64).reshape(-1, 2)
     return pts @ matrix[:2, :2].T + matrix[:2, 2]
-
-
-class _Affine:
-    """A 3x3 matrix callable on (N, 2) points."""
-
-    def __init__(self, matrix):
-        self.matrix = matrix
-
-    def __call__(self, pts):
-        return _apply(self.matrix, pts)

@@ -4,15 +4,10 @@ from typing import Optional, Sequence
 import numpy as np
 from mmengine.evaluator import BaseMetric
 from mmengine.logging import print_log
+from mmpretrain.structures import label_to_onehot
 from prettytable import PrettyTable
 
 from farl_mm.registry import METRICS
-
-
-def _onehot(labels, num_classes):
-    out = np.zeros(num_classes, dtype=bool)
-    out[np.asarray(labels, dtype=np.int64).reshape(-1)] = True
-    return out
 
 
 def _table(header, rows):
@@ -53,7 +48,8 @@ class AttributeAccuracy(BaseMetric):
             if 'gt_score' in sample:
                 gt = sample['gt_score'].cpu().numpy() > 0.5
             else:
-                gt = _onehot(sample['gt_label'].cpu().numpy(), len(score))
+                gt = label_to_onehot(sample['gt_label'].cpu(),
+                                     len(score)).numpy() > 0
             self.results.append((score > self.thr) == gt)
 
     def compute_metrics(self, results: list) -> dict:
@@ -85,30 +81,36 @@ class FairFaceAccuracy(BaseMetric):
     Table 11.
 
     Args:
+        race_classes (Sequence[str], optional): Class names of the race
+            task, in label order; by default the dataset's
+            ``tasks[race_task]`` (:class:`farl_mm.datasets.FairFace`).
         tasks (Sequence[str]): Task names to score.
         race_task (str): The task whose ground truth defines the groups.
         white (str): Name of the White class in the race task's classes.
-        race_classes (Sequence[str]): Class names of the race task, in label
-            order.
         collect_device (str): Where results are gathered across ranks.
         prefix (str, optional): Prefix of the returned keys.
     """
     default_prefix = 'fairface'
 
     def __init__(self,
-                 race_classes: Sequence[str],
+                 race_classes: Optional[Sequence[str]] = None,
                  tasks=('age', 'gender', 'race'),
                  race_task='race',
                  white='White',
                  collect_device='cpu',
                  prefix: Optional[str] = None):
         super().__init__(collect_device=collect_device, prefix=prefix)
-        if white not in race_classes:
-            raise ValueError(f'{white!r} is not one of {race_classes}')
         self.tasks = tuple(tasks)
         self.race_task = race_task
-        self.race_classes = tuple(race_classes)
-        self.white = self.race_classes.index(white)
+        self.white = white
+        self.race_classes = race_classes
+        if race_classes is not None:
+            self._white_index(race_classes)
+
+    def _white_index(self, race_classes):
+        if self.white not in race_classes:
+            raise ValueError(f'{self.white!r} is not one of {race_classes}')
+        return list(race_classes).index(self.white)
 
     def process(self, data_batch, data_samples: Sequence[dict]):
         for sample in data_samples:
@@ -119,10 +121,14 @@ class FairFaceAccuracy(BaseMetric):
             self.results.append(result)
 
     def compute_metrics(self, results: list) -> dict:
+        race_classes = self.race_classes
+        if race_classes is None:
+            race_classes = self.dataset_meta['tasks'][self.race_task]
+        white = self._white_index(race_classes)
         race = np.array([r['race_gt'] for r in results])
-        groups = {'White': race == self.white, 'NonWhite': race != self.white}
+        groups = {'White': race == white, 'NonWhite': race != white}
         groups.update({name: race == i
-                       for i, name in enumerate(self.race_classes)})
+                       for i, name in enumerate(race_classes)})
         metrics, rows = {}, []
         for task in self.tasks:
             correct = np.array([r[task] for r in results], dtype=float)

@@ -126,6 +126,9 @@ class FaceLandmarkMetric(BaseMetric):
             errors = np.linalg.norm(pred - gt, axis=-1)
             if self.visible_only:
                 errors = errors[visible > 0]
+                if not errors.size:
+                    raise ValueError(f'{sample.get("img_path")}: no visible '
+                                     'landmark to score (visible_only)')
             self.results.append(dict(
                 nme=float(errors.mean() / norm),
                 subsets=tuple(ann.get('subsets', ()))))

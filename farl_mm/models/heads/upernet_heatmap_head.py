@@ -32,7 +32,7 @@ class UPerHeatmapHead(HeatmapHead):
         heatmap_activation (str): How logits become the maps the codec
             decodes: ``'softmax'`` (spatial, matches
             ``HeatmapSoftmaxCELoss``) or ``'sigmoid'`` (matches
-            ``HeatmapBCECoordLoss``). Either is rescaled to peak 1.
+            ``HeatmapBCECoordLoss``).
         loss (dict, optional): Heatmap loss; the paper's soft-label
             cross-entropy (``farl_mm.HeatmapSoftmaxCELoss``) by default.
         decoder (dict, optional): mmpose codec used to decode predictions.
@@ -82,10 +82,11 @@ class UPerHeatmapHead(HeatmapHead):
         return logits
 
     def decode(self, batch_outputs):
-        """Decode activated maps: the codec's refinement takes their log."""
+        """Decode activated maps (the codec's refinement takes their log),
+        so a landmark's score is its map's peak: the sigmoid's, or the
+        softmax's share of the mass on the best pixel."""
         if self.heatmap_activation == 'softmax':
             maps = batch_outputs.flatten(2).softmax(-1).view_as(batch_outputs)
         else:
             maps = batch_outputs.sigmoid()
-        peak = maps.flatten(2).amax(-1)[..., None, None].clamp(min=1e-12)
-        return super().decode(maps / peak)
+        return super().decode(maps)

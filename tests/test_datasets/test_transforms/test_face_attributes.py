@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from farl_mm.datasets.transforms import AlignFaceByLandmarks
-from farl_mm.geometry import mean_face_points
+from farl_mm.geometry import align_matrix, mean_face_points
 
 
 def _blob_image(points, shape=(180, 200)):
@@ -44,5 +44,10 @@ def test_landmark_noise_and_missing_landmarks():
     clean = AlignFaceByLandmarks(size=64)(dict(img=img, landmarks5=src))
     np.testing.assert_allclose(clean['align_matrix'], np.eye(3), atol=1e-9)
     assert not np.allclose(noisy['align_matrix'], np.eye(3), atol=1e-3)
+    # variance 5 px²: the same draw with standard deviation sqrt(5)
+    np.random.seed(0)
+    shifted = src + np.random.normal(0.0, np.sqrt(5.0), src.shape)
+    np.testing.assert_allclose(noisy['align_matrix'],
+                               align_matrix(shifted, 64), atol=1e-9)
     with pytest.raises(KeyError, match="a.jpg: no 'landmarks5'"):
         AlignFaceByLandmarks()(dict(img=img, img_path='a.jpg'))

@@ -1,6 +1,8 @@
 """farl_mm.FaRL: loss terms, the masked pass, the temperature clamp and
 strict loading of a converted authors' checkpoint (tiny towers, 64 px)."""
 import math
+import os.path as osp
+import sys
 
 import pytest
 import torch
@@ -9,27 +11,22 @@ from mmpretrain.structures import DataSample
 from farl_mm.converters import convert_farl_state_dict
 from farl_mm.registry import MODELS
 
+sys.path.insert(0, osp.join(osp.dirname(__file__), '..', '..', 'helpers'))
+import clip_reference  # noqa: E402
+import farl_checkpoints  # noqa: E402
+
 WIDTH, VOCAB = 64, 32  # tiny FaRLViT and tiny text tower are 64 wide
 
 
 def build(mim=True, **kwargs):
+    """Tiny towers at 64 px (``farl_checkpoints.farl_cfg``); ``mim=False``:
+    the contrastive-only model on a plain FaRLViT."""
     torch.manual_seed(0)
-    cfg = dict(
-        type='farl_mm.FaRL',
-        backbone=dict(type='farl_mm.MaskedFaRLViT' if mim else
-                      'farl_mm.FaRLViT', arch='tiny', img_size=64,
-                      out_indices=(-1, ), out_type='embedding'),
-        text_backbone=dict(type='farl_mm.CLIPTextTransformer', arch='tiny'),
-        data_preprocessor=dict(
-            type='mmpretrain.ClsDataPreprocessor',
-            mean=(122.771, 116.746, 104.094), std=(68.501, 66.632, 70.323),
-            to_rgb=True), **kwargs)
-    if mim:
-        cfg.setdefault('mim_head', dict(
-            type='farl_mm.MIMHead', embed_dims=WIDTH, num_heads=4,
-            vocab_size=VOCAB))
-        cfg.setdefault('target_generator', dict(
-            type='farl_mm.RandomProjectionTokenizer', vocab_size=VOCAB))
+    cfg = farl_checkpoints.farl_cfg()
+    if not mim:
+        cfg['backbone']['type'] = 'farl_mm.FaRLViT'
+        del cfg['mim_head'], cfg['target_generator']
+    cfg.update(kwargs)
     model = MODELS.build(cfg)
     model.init_weights()
     return model
@@ -133,51 +130,13 @@ def test_missing_text_tokens_name_the_field():
         model(**data, mode='loss')
 
 
-def authors_state_dict(text_layers=2, image_layers=4):
+def authors_state_dict():
     """A miniature of the released file with the MIM parts (OpenAI layout,
-    farl_reference.md §1)."""
-    def block(prefix, w):
-        return {
-            f'{prefix}.ln_1.weight': torch.randn(w),
-            f'{prefix}.ln_1.bias': torch.randn(w),
-            f'{prefix}.attn.in_proj_weight': torch.randn(3 * w, w),
-            f'{prefix}.attn.in_proj_bias': torch.randn(3 * w),
-            f'{prefix}.attn.out_proj.weight': torch.randn(w, w),
-            f'{prefix}.attn.out_proj.bias': torch.randn(w),
-            f'{prefix}.ln_2.weight': torch.randn(w),
-            f'{prefix}.ln_2.bias': torch.randn(w),
-            f'{prefix}.mlp.c_fc.weight': torch.randn(4 * w, w),
-            f'{prefix}.mlp.c_fc.bias': torch.randn(4 * w),
-            f'{prefix}.mlp.c_proj.weight': torch.randn(w, 4 * w),
-            f'{prefix}.mlp.c_proj.bias': torch.randn(w),
-        }
-    w = WIDTH
-    sd = {
-        'visual.conv1.weight': torch.randn(w, 3, 16, 16),
-        'visual.class_embedding': torch.randn(w),
-        'visual.positional_embedding': torch.randn(17, w),
-        'visual.ln_pre.weight': torch.randn(w),
-        'visual.ln_pre.bias': torch.randn(w),
-        'visual.ln_post.weight': torch.randn(w),
-        'visual.ln_post.bias': torch.randn(w),
-        'visual.proj': torch.randn(w, w),
-        'visual.mask_token': torch.randn(1, 1, w),
-        'visual.ln_lm.weight': torch.randn(w),
-        'visual.ln_lm.bias': torch.randn(w),
-        'visual.lm_head.weight': torch.randn(VOCAB, w),
-        'visual.lm_head.bias': torch.randn(VOCAB),
-        'token_embedding.weight': torch.randn(49408, w),
-        'positional_embedding': torch.randn(77, w),
-        'ln_final.weight': torch.randn(w),
-        'ln_final.bias': torch.randn(w),
-        'text_projection': torch.randn(w, w),
-        'logit_scale': torch.tensor(4.0),
-    }
-    for i in range(image_layers):
-        sd.update(block(f'visual.transformer.resblocks.{i}', w))
-    for i in range(text_layers):
-        sd.update(block(f'transformer.resblocks.{i}', w))
-    sd.update(block('visual.lm_transformer.resblocks.0', w))
+    farl_reference.md §1) whose towers are the tiny ones."""
+    sd = clip_reference.with_mim(clip_reference.small_clip(
+        width=WIDTH, text_width=WIDTH, layers=4, heads=4, text_heads=4,
+        embed_dim=WIDTH, image_size=64).state_dict(), WIDTH, VOCAB)
+    sd['logit_scale'] = torch.tensor(4.0)  # below the clamp at log(100)
     return sd
 
 

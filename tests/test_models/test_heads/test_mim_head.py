@@ -33,11 +33,16 @@ def test_loss_is_cross_entropy_over_masked_patches_only():
     logits = head(x)  # (2, 4, 10)
     assert logits.shape == (2, 4, 10)
     picked = [(0, 0), (0, 3), (1, 2)]  # (image, patch) of the masked ones
-    expected = F.cross_entropy(
-        torch.stack([logits[b, p] for b, p in picked]),
-        torch.stack([target.flatten(1)[b, p] for b, p in picked]))
-    torch.testing.assert_close(loss, expected)
-    assert 0 <= acc <= 1
+    picked_logits = torch.stack([logits[b, p] for b, p in picked])
+    labels = torch.stack([target.flatten(1)[b, p] for b, p in picked])
+    torch.testing.assert_close(loss, F.cross_entropy(picked_logits, labels))
+    # accuracy over the masked patches only, whatever the visible ones
+    assert acc.item() == pytest.approx(
+        (picked_logits.argmax(-1) == labels).float().mean().item())
+    labels_right = target.clone().flatten(1)
+    labels_right[0, [0, 3]] = logits[0, [0, 3]].argmax(-1)
+    labels_right[1, 2] = logits[1, 2].argmax(-1)
+    assert head.loss(x, labels_right.view_as(target), mask)[1].item() == 1.0
     # targets of visible patches do not matter; masked ones do
     other = target.clone()
     other[0, 0, 1] = (other[0, 0, 1] + 1) % 10

@@ -46,6 +46,12 @@ def test_codec_encode_decode_through_the_head_below_0p1_pixel(activation):
     pred = _head(heatmap_activation=activation).decode(logits)[0]
     error = np.abs(pred.keypoints - kpts).max() / 4  # 64 px -> 16 px
     assert error < 0.1
+    # scores are the activated maps' peaks, not a constant
+    maps = target if activation == 'sigmoid' else (
+        target / target.sum((-2, -1), keepdim=True))
+    np.testing.assert_allclose(pred.keypoint_scores,
+                               maps.flatten(2).amax(-1).numpy(), rtol=1e-4)
+    assert np.ptp(pred.keypoint_scores) > 1e-3
 
 
 def test_loss_trains_towards_the_target():
