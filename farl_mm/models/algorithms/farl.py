@@ -67,6 +67,13 @@ class FaRL(BaseSelfSupervisor):
         self.logit_scale = nn.Parameter(
             torch.tensor(math.log(1 / logit_scale_init)))
         self.max_log_scale = math.log(logit_scale_max)
+        # A tokenizer that undoes the input normalisation (DALL-E) takes it
+        # from the preprocessor: one source of truth for the MIM targets.
+        prep = self.data_preprocessor
+        if hasattr(self.target_generator, 'set_input_normalization') and \
+                getattr(prep, '_enable_normalize', False):
+            self.target_generator.set_input_normalization(
+                prep.mean.flatten(), prep.std.flatten())
 
     def extract_feat(self, inputs):
         """Image embeddings ``(B, D)``, unnormalised."""

@@ -34,6 +34,9 @@ class DALLETokenizer(BaseModule):
             only for tests.
         size (int): Side the copy is resized to.
         mean (Sequence[float]): The model's input normalisation (RGB, 0-255).
+            :class:`~farl_mm.models.algorithms.FaRL` overwrites it with its
+            data preprocessor's (:meth:`set_input_normalization`), so the two
+            cannot disagree.
         std (Sequence[float]): Likewise.
         **encoder_kwargs: Passed to ``DALLEEncoder`` (e.g. a small ``n_hid``
             in tests).
@@ -66,6 +69,13 @@ class DALLETokenizer(BaseModule):
         """A state dict without the encoder leaves it as it is."""
         for name, value in module.encoder.state_dict().items():
             state_dict.setdefault(f'{prefix}encoder.{name}', value)
+
+    def set_input_normalization(self, mean, std):
+        """The ``mean``/``std`` (RGB, 0-255) the model's inputs carry."""
+        self.mean.copy_(torch.as_tensor(mean, dtype=torch.float).view(
+            1, 3, 1, 1))
+        self.std.copy_(torch.as_tensor(std, dtype=torch.float).view(
+            1, 3, 1, 1))
 
     def train(self, mode=True):
         """Always in eval mode: the targets must not change in training."""

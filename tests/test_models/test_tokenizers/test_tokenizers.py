@@ -93,3 +93,34 @@ def test_dalle_weights_stay_out_of_the_model_state_dict():
     assert torch.equal(model.head.bias, torch.ones(2))
     for name, value in model.target_generator.encoder.state_dict().items():
         assert torch.equal(value, before[name]), name
+
+
+def test_farl_hands_its_normalisation_to_the_dalle_tokenizer():
+    """The targets undo exactly the preprocessor's normalisation, whatever
+    a config sets there (a second copy in the tokenizer could drift)."""
+    import copy
+    import os.path as osp
+    import sys
+
+    sys.path.insert(0, osp.join(osp.dirname(__file__), '..', '..',
+                                'helpers'))
+    from farl_checkpoints import farl_cfg
+
+    from farl_mm.registry import MODELS
+    cfg = copy.deepcopy(farl_cfg())
+    cfg['target_generator'] = dict(type='farl_mm.DALLETokenizer', n_hid=8,
+                                   vocab_size=32, size=32)
+    cfg['data_preprocessor'].update(mean=(1.0, 2.0, 3.0),
+                                    std=(4.0, 5.0, 6.0))
+    model = MODELS.build(cfg)
+    tok = model.target_generator
+    assert tok.mean.flatten().tolist() == [1.0, 2.0, 3.0]
+    assert tok.std.flatten().tolist() == [4.0, 5.0, 6.0]
+    raw = torch.rand(2, 3, 64, 64) * 255
+    pixels = model.data_preprocessor(dict(
+        inputs=[r for r in raw.to(torch.uint8)]))['inputs']
+    restored = (tok.to_dalle_pixels(pixels) - 0.1) / 0.8 * 255
+    expect = torch.nn.functional.interpolate(
+        raw.to(torch.uint8).float().flip(1), size=(32, 32), mode='bilinear',
+        align_corners=False, antialias=True)
+    torch.testing.assert_close(restored, expect, atol=1e-2, rtol=0)
