@@ -29,10 +29,11 @@ class UPerHeatmapHead(HeatmapHead):
         pool_scales (Sequence[int]): PPM bin sizes.
         norm_cfg (dict, optional): Norm of UperNet's convolutions; BN by
             default.
-        heatmap_activation (str): How logits become the maps the codec
-            decodes: ``'softmax'`` (spatial, matches
-            ``HeatmapSoftmaxCELoss``) or ``'sigmoid'`` (matches
-            ``HeatmapBCECoordLoss``).
+        heatmap_activation (str, optional): How logits become the maps the
+            codec decodes: ``'softmax'`` (spatial) or ``'sigmoid'``. By
+            default the one the loss trains (its ``activation``:
+            ``HeatmapSoftmaxCELoss`` softmax, ``HeatmapBCECoordLoss``
+            sigmoid); a different one is refused.
         loss (dict, optional): Heatmap loss; the paper's soft-label
             cross-entropy (``farl_mm.HeatmapSoftmaxCELoss``) by default.
         decoder (dict, optional): mmpose codec used to decode predictions.
@@ -46,13 +47,10 @@ class UPerHeatmapHead(HeatmapHead):
                  channels=512,
                  pool_scales=(1, 2, 3, 6),
                  norm_cfg=None,
-                 heatmap_activation='softmax',
+                 heatmap_activation=None,
                  loss=None,
                  decoder=None,
                  init_cfg=None):
-        if heatmap_activation not in ('softmax', 'sigmoid'):
-            raise ValueError('heatmap_activation must be softmax or sigmoid, '
-                             f'got {heatmap_activation!r}')
         super().__init__(
             in_channels=in_channels, out_channels=out_channels,
             deconv_out_channels=None, conv_out_channels=None,
@@ -61,6 +59,16 @@ class UPerHeatmapHead(HeatmapHead):
             decoder=decoder,
             init_cfg=init_cfg or [])
         self.heatmap_size = tuple(heatmap_size)
+        trained = getattr(self.loss_module, 'activation', None)
+        heatmap_activation = heatmap_activation or trained or 'softmax'
+        if heatmap_activation not in ('softmax', 'sigmoid'):
+            raise ValueError('heatmap_activation must be softmax or sigmoid, '
+                             f'got {heatmap_activation!r}')
+        if trained not in (None, heatmap_activation):
+            raise ValueError(
+                f'heatmap_activation={heatmap_activation!r} but the loss '
+                f'{type(self.loss_module).__name__} trains {trained} maps: '
+                'decoding would read maps the loss never shaped')
         self.heatmap_activation = heatmap_activation
         # mmseg's head builds its (unused) loss from the current default
         # scope's registry: name mmseg's explicitly.

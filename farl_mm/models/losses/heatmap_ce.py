@@ -36,6 +36,8 @@ class HeatmapSoftmaxCELoss(nn.Module):
         loss_weight (float): Multiplier of the loss.
     """
 
+    activation = 'softmax'  # what the head must decode with
+
     def __init__(self, loss_weight=1.0):
         super().__init__()
         self.loss_weight = loss_weight
@@ -70,14 +72,16 @@ class HeatmapBCECoordLoss(nn.Module):
 
     The target's soft-argmax is its landmark to well under 0.01 heatmap
     pixel for a 1-pixel sigma away from the border, so mmpose's codec
-    targets are enough and no coordinates need to be packed. Use the head
-    with ``heatmap_activation='sigmoid'`` so decoding sees the same maps.
+    targets are enough and no coordinates need to be packed. Its
+    ``activation`` tells ``UPerHeatmapHead`` to decode sigmoid maps.
 
     Args:
         coord_weight (float): Weight of the coordinate term; its distance
             is in units of the heatmap side (so both terms are O(1)).
         loss_weight (float): Multiplier of the sum.
     """
+
+    activation = 'sigmoid'  # what the head must decode with
 
     def __init__(self, coord_weight=1.0, loss_weight=1.0):
         super().__init__()

@@ -43,7 +43,11 @@ def test_codec_encode_decode_through_the_head_below_0p1_pixel(activation):
         logits = target.clamp(min=1e-8).log()
     else:
         logits = torch.logit(target.clamp(1e-6, 1 - 1e-6))
-    pred = _head(heatmap_activation=activation).decode(logits)[0]
+    loss = dict(softmax='farl_mm.HeatmapSoftmaxCELoss',
+                sigmoid='farl_mm.HeatmapBCECoordLoss')[activation]
+    head = _head(loss=dict(type=loss))
+    assert head.heatmap_activation == activation  # taken from the loss
+    pred = head.decode(logits)[0]
     error = np.abs(pred.keypoints - kpts).max() / 4  # 64 px -> 16 px
     assert error < 0.1
     # scores are the activated maps' peaks, not a constant
@@ -52,6 +56,14 @@ def test_codec_encode_decode_through_the_head_below_0p1_pixel(activation):
     np.testing.assert_allclose(pred.keypoint_scores,
                                maps.flatten(2).amax(-1).numpy(), rtol=1e-4)
     assert np.ptp(pred.keypoint_scores) > 1e-3
+
+
+def test_decoding_with_another_activation_than_the_loss_is_refused():
+    with pytest.raises(ValueError, match='HeatmapSoftmaxCELoss trains'):
+        _head(heatmap_activation='sigmoid')
+    with pytest.raises(ValueError, match='HeatmapBCECoordLoss trains'):
+        _head(heatmap_activation='softmax',
+              loss=dict(type='farl_mm.HeatmapBCECoordLoss'))
 
 
 def test_loss_trains_towards_the_target():
