@@ -7,6 +7,7 @@ import sys
 from unittest import mock
 
 import pytest
+import open_clip  # requirements/tests.txt: a missing one fails, not skips
 import torch
 
 from farl_mm.apis import FaRLEncoder
@@ -14,7 +15,6 @@ from farl_mm.converters import convert_farl_state_dict
 from farl_mm.converters.export import to_openai_clip
 from farl_mm.registry import MODELS
 
-open_clip = pytest.importorskip('open_clip')  # in requirements/tests.txt
 sys.path.insert(0, osp.join(osp.dirname(__file__), '..', 'helpers'))
 import clip_reference  # noqa: E402
 import farl_checkpoints  # noqa: E402

@@ -5,9 +5,11 @@ their file into OpenAI's CLIP ViT-B/16). Random weights are saved in the
 authors' layout, converted by the CLI, loaded through ``init_cfg`` and
 compared block by block.
 """
+import os.path as osp
 import subprocess
 import sys
 
+import open_clip  # requirements/tests.txt: a missing one fails, not skips
 import pytest
 import torch
 from mmpretrain.models.utils import resize_pos_embed
@@ -15,29 +17,16 @@ from mmpretrain.models.utils import resize_pos_embed
 import farl_mm  # noqa: F401
 from farl_mm.registry import MODELS
 
-open_clip = pytest.importorskip('open_clip')  # in requirements/tests.txt
+sys.path.insert(0, osp.join(osp.dirname(__file__), '..', 'helpers'))
+import clip_reference  # noqa: E402
 
 TAPS = (3, 5, 7, 11)
-
-
-def _randomise(model, seed=0):
-    """open_clip's init leaves LayerNorms at 1/0; perturb every tensor."""
-    gen = torch.Generator().manual_seed(seed)
-    with torch.no_grad():
-        for name, p in model.named_parameters():
-            noise = torch.randn(p.shape, generator=gen)
-            if p.dim() == 1 and ('ln' in name or 'norm' in name):
-                p.copy_(1 + 0.1 * noise if name.endswith('weight')
-                        else 0.1 * noise)
-            else:
-                p.add_(0.02 * noise)
-    return model
 
 
 @pytest.fixture(scope='module')
 def reference():
     model = open_clip.create_model('ViT-B-16-quickgelu', pretrained=None)
-    return _randomise(model).eval()
+    return clip_reference.randomise(model)
 
 
 @pytest.fixture(scope='module')

@@ -5,6 +5,7 @@ import os.path as osp
 import runpy
 from dataclasses import replace
 
+import mmpose
 import numpy as np
 import pytest
 
@@ -16,7 +17,6 @@ from farl_mm.datasets.synthetic.features import build_features
 from farl_mm.datasets.synthetic.head import Outline
 from farl_mm.datasets.synthetic.params import sample_params
 
-mmpose = pytest.importorskip('mmpose')
 META = osp.join(osp.dirname(mmpose.__file__), '.mim', 'configs', '_base_',
                 'datasets')
 MAPS = {'lapa': tuple(range(106)), '300w': LAPA106_TO_300W68,

@@ -10,7 +10,6 @@ import farl_mm  # noqa: F401
 from farl_mm.converters import convert_farl_state_dict
 from farl_mm.registry import MODELS
 
-pytest.importorskip('open_clip')  # in requirements/tests.txt
 sys.path.insert(0, osp.join(osp.dirname(__file__), '..', '..', 'helpers'))
 import clip_reference  # noqa: E402
 
