@@ -4,8 +4,6 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.farl_mm-installed
-DEMO_CONFIG := configs/backbone_swap/upernet_farl-vit-tiny_synthetic-lapa_mmseg.py
-DEMO_DIR := work_dirs/demo
 
 .PHONY: install install-ranges demo test lint lock clean
 
@@ -30,13 +28,11 @@ install-ranges:
 	$(PY) -m pip install --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
+# The whole FaRL story on generated faces (tools/misc/run_demo.py): tiny
+# pretraining, frozen transfer to parsing / alignment / attributes against a
+# random backbone, tests, work_dirs/demo/report.md.
 demo: $(STAMP)
-	$(PY) tools/misc/make_synthetic_faces.py --format lapa \
-		--out data/synthetic_lapa --splits train:256 val:32 test:32 --size 160
-	$(PY) tools/train.py $(DEMO_CONFIG) --work-dir $(DEMO_DIR)
-	$(PY) tools/test.py $(DEMO_CONFIG) "$$(cat $(DEMO_DIR)/last_checkpoint)" \
-		--work-dir $(DEMO_DIR)
-	@echo "Demo finished: logs, checkpoints and metrics are in $(DEMO_DIR)/"
+	$(PY) tools/misc/run_demo.py
 
 # One process per core (pytest-xdist), each with one BLAS thread: the suite
 # is many small CPU jobs, which threads inside one process do not speed up.
@@ -53,4 +49,4 @@ lock: $(STAMP)
 	} > requirements/lock.txt.new && mv requirements/lock.txt.new requirements/lock.txt
 
 clean:
-	rm -rf $(VENV) work_dirs data/synthetic_lapa
+	rm -rf $(VENV) work_dirs data/synthetic_lapa data/demo

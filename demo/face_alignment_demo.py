@@ -1,4 +1,5 @@
-"""Locate the landmarks of one face and draw them on the photo.
+"""Locate the landmarks of one face and draw them on the photo
+(single-face shortcut; demo/face_demo.py does several faces and tasks).
 
     python demo/face_alignment_demo.py IMAGE CONFIG CHECKPOINT \
         [--bbox x1 y1 x2 y2] --out OUT.png [--device cpu]
@@ -7,14 +8,10 @@ Without ``--bbox`` the whole photo is the face box. The landmarks are also
 printed, one ``x y score`` line each, in the photo's pixel coordinates.
 """
 import argparse
-import os
-import os.path as osp
-
-import cv2
-import mmcv
 
 import farl_mm  # noqa: F401  (compatibility patches, registries)
 from farl_mm.apis import align_face, draw_landmarks, init_face_aligner
+from farl_mm.apis.face_demo import read_photo, write_image
 
 
 def parse_args():
@@ -32,15 +29,12 @@ def parse_args():
 
 def main():
     args = parse_args()
-    img = mmcv.imread(args.image)
-    if img is None:
-        raise FileNotFoundError(f'cannot read {args.image}')
+    img = read_photo(args.image)
     model = init_face_aligner(args.config, args.checkpoint, args.device)
     points, scores = align_face(model, img, args.bbox)
     for (x, y), s in zip(points, scores):
         print(f'{x:.2f} {y:.2f} {s:.3f}')
-    os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
-    cv2.imwrite(args.out, draw_landmarks(img, points, args.bbox))
+    write_image(args.out, draw_landmarks(img, points, args.bbox))
     print(f'{len(points)} landmarks -> {args.out}')
 
 

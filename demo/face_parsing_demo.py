@@ -1,4 +1,5 @@
-"""Parse one face photo and write its label map and a coloured overlay.
+"""Parse one face photo and write its label map and a coloured overlay
+(single-face shortcut; demo/face_demo.py does several faces and tasks).
 
     python demo/face_parsing_demo.py IMAGE CONFIG CHECKPOINT --out OUT.png \
         [--points x1 y1 ... x5 y5 | --landmarks FILE.txt] [--device cpu]
@@ -10,15 +11,13 @@ face. ``OUT.png`` holds class ids at the photo's resolution;
 ``OUT_overlay.png`` (or ``--overlay``) the colours over the photo.
 """
 import argparse
-import os
 import os.path as osp
 
-import cv2
-import mmcv
 import numpy as np
 
 import farl_mm  # noqa: F401  (compatibility patches, registries)
 from farl_mm.apis import colour_overlay, init_face_parser, parse_face
+from farl_mm.apis.face_demo import read_photo, write_image
 from farl_mm.datasets.landmark_files import read_landmarks_txt
 from farl_mm.datasets.synthetic import LAPA106_TO_5
 
@@ -40,9 +39,7 @@ def parse_args():
 
 def main():
     args = parse_args()
-    img = mmcv.imread(args.image)
-    if img is None:
-        raise FileNotFoundError(f'cannot read {args.image}')
+    img = read_photo(args.image)
     points5 = None
     if args.points is not None:
         points5 = np.array(args.points).reshape(5, 2)
@@ -50,13 +47,11 @@ def main():
         points5 = read_landmarks_txt(args.landmarks)[list(LAPA106_TO_5)]
     model = init_face_parser(args.config, args.checkpoint, args.device)
     label = parse_face(model, img, points5)
-    overlay_path = args.overlay or osp.splitext(args.out)[0] + '_overlay.png'
-    for path in (args.out, overlay_path):
-        os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
-    cv2.imwrite(args.out, label)
-    cv2.imwrite(overlay_path,
-                colour_overlay(img, label, model.dataset_meta['palette']))
-    print(f'labels -> {args.out}, overlay -> {overlay_path}')
+    overlay = args.overlay or osp.splitext(args.out)[0] + '_overlay.png'
+    write_image(args.out, label)
+    write_image(overlay, colour_overlay(img, label,
+                                        model.dataset_meta['palette']))
+    print(f'labels -> {args.out}, overlay -> {overlay}')
 
 
 if __name__ == '__main__':

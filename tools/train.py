@@ -48,9 +48,25 @@ def apply_train_args(cfg, args):
     return cfg
 
 
+# On for every run of this tool: exact resume (generator states in the
+# checkpoints) and no optimizer step from a NaN/inf loss.
+DEFAULT_HOOKS = ('farl_mm.RNGStateHook', 'farl_mm.NonFiniteLossHook')
+
+
+def add_default_hooks(cfg):
+    """Append :data:`DEFAULT_HOOKS` the config does not list already."""
+    hooks = list(cfg.get('custom_hooks') or [])
+    listed = {h['type'].split('.')[-1] for h in hooks
+              if isinstance(h, dict) and isinstance(h.get('type'), str)}
+    hooks += [dict(type=name) for name in DEFAULT_HOOKS
+              if name.split('.')[-1] not in listed]
+    cfg.custom_hooks = hooks
+    return cfg
+
+
 def main():
     args = parse_args()
-    cfg = apply_train_args(load_config(args), args)
+    cfg = add_default_hooks(apply_train_args(load_config(args), args))
     build_runner(cfg).train()
 
 

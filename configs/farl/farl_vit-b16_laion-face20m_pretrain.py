@@ -17,6 +17,7 @@ optim_wrapper = dict(optimizer=dict(
     lr=1e-3, weight_decay=0.05))
 # gathers the sharded AdamW states on every rank before rank 0 saves
 custom_hooks = [dict(type='farl_mm.StreamEpochHook'),
+                dict(type='farl_mm.BadSampleReportHook', interval=500),
                 dict(type='farl_mm.ZeroCheckpointHook')]
 auto_scale_lr = dict(base_batch_size=5120)
 default_hooks = dict(logger=dict(interval=50),

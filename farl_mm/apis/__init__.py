@@ -12,3 +12,7 @@ __all__ = [
     'align_face', 'draw_landmarks', 'ZeroShotAttributes', 'attribute_prompts',
     'gradcam', 'markdown_table', 'pick_metric', 'run_variant'
 ]
+from .face_attributes import classify_faces, init_face_classifier  # noqa: F401
+from .face_demo import init_task_model, run_face_tasks  # noqa: F401
+from .face_inputs import detect_faces, load_faces  # noqa: F401
+from .face_parsing import parse_faces  # noqa: F401

@@ -18,9 +18,19 @@ _FILE_STEPS = {'LoadImageFromFile', 'LoadAnnotations',
 
 
 def init_face_parser(config, checkpoint=None, device='cpu'):
-    """The parsing model of ``config`` with ``checkpoint`` loaded."""
+    """The parsing model of ``config`` with ``checkpoint`` loaded.
+
+    Class names and palette come from the checkpoint, else from the
+    config's dataset (mmseg would guess a dataset by the class count).
+    """
     from mmseg.apis import init_model  # mmseg only for parsing users
-    return init_model(config, checkpoint, device=device)
+    from mmseg.registry import DATASETS
+    model = init_model(config, checkpoint, device=device)
+    meta = getattr(model, 'dataset_meta', None) or {}
+    if len(meta.get('classes', ())) != model.decode_head.num_classes:
+        dataset = DATASETS.get(model.cfg.test_dataloader.dataset.type)
+        model.dataset_meta = dict(dataset.METAINFO)
+    return model
 
 
 def parse_face(model, image, points5=None):
@@ -36,9 +46,72 @@ def parse_face(model, image, points5=None):
     Returns:
         np.ndarray: ``(H, W)`` uint8 class ids.
     """
+    img = _read(image)
+    sample = _predict(model, img, points5)
+    return sample.pred_sem_seg.data[0].cpu().numpy().astype(np.uint8)
+
+
+def parse_faces(model, image, faces_points5):
+    """One label map of a photo with several faces, at its resolution.
+
+    Each face is parsed on its own aligned, warped canvas and mapped back;
+    a pixel takes the labels of the face it is nearest to, measured on
+    each face's aligned canvas before the tanh warp (``max(|u|, |v|)`` with
+    the canvas spanning [-1, 1]): a face's own canvas is where its model
+    sees it undistorted, while the warp squeezes the rest of the photo,
+    other faces too, into that canvas's rim.
+
+    Args:
+        model: From :func:`init_face_parser`.
+        image (str | np.ndarray): Path or BGR ``(H, W, 3)`` uint8 array.
+        faces_points5 (list): ``(5, 2)`` landmarks of each face (None: the
+            whole photo).
+
+    Returns:
+        tuple[np.ndarray, np.ndarray]: the ``(H, W)`` uint8 labels and the
+        ``(H, W)`` index of the face each pixel was taken from.
+    """
+    img = _read(image)
+    if len(faces_points5) == 0:
+        raise ValueError('parse_faces needs at least one face')
+    labels = np.zeros(img.shape[:2], np.uint8)
+    owner = np.zeros(img.shape[:2], np.int64)
+    nearest = np.full(img.shape[:2], np.inf)
+    for i, points5 in enumerate(faces_points5):
+        # one face at a time: its logits span the whole photo
+        sample = _predict(model, img, points5)
+        radius = _canvas_radius(sample.metainfo['face_warp'], img.shape[:2])
+        closer = radius < nearest
+        nearest[closer] = radius[closer]
+        owner[closer] = i
+        labels[closer] = sample.pred_sem_seg.data[0].cpu().numpy()[closer]
+    return labels, owner
+
+
+def _canvas_radius(face_warp, hw):
+    """``max(|u|, |v|)`` of every photo pixel on a face's aligned canvas
+    (normalised to [-1, 1], before the tanh warp)."""
+    matrix = np.asarray(face_warp['matrix'], np.float64)
+    size = face_warp['size']
+    width, height = (size, size) if np.isscalar(size) else size
+    ys, xs = np.mgrid[0:hw[0], 0:hw[1]].astype(np.float64)
+    u = (matrix[0, 0] * xs + matrix[0, 1] * ys + matrix[0, 2]) \
+        / ((width - 1) / 2) - 1
+    v = (matrix[1, 0] * xs + matrix[1, 1] * ys + matrix[1, 2]) \
+        / ((height - 1) / 2) - 1
+    return np.maximum(np.abs(u), np.abs(v))
+
+
+def _read(image):
     img = mmcv.imread(image) if isinstance(image, str) else image
     if img is None or img.ndim != 3:
         raise ValueError(f'cannot read a colour image from {image!r}')
+    return img
+
+
+def _predict(model, img, points5):
+    """The test pipeline and prediction of one face (None: the whole
+    photo); the sample keeps its ``face_warp`` meta."""
     cfg = model.cfg
     init_default_scope(cfg.get('default_scope', 'mmseg'))
     steps = [s for s in cfg.test_dataloader.dataset.pipeline
@@ -48,8 +121,7 @@ def parse_face(model, image, points5=None):
     if points5 is not None:
         data['face_points'] = np.asarray(points5, np.float64).reshape(5, 2)
     with torch.no_grad():
-        sample = model.test_step(pseudo_collate([pipeline(data)]))[0]
-    return sample.pred_sem_seg.data[0].cpu().numpy().astype(np.uint8)
+        return model.test_step(pseudo_collate([pipeline(data)]))[0]
 
 
 def colour_overlay(image, label, palette, alpha=0.5):

@@ -1,18 +1,41 @@
-"""Checkpoints are data: ``weights_only=True`` loading with an allow-list.
+"""Checkpoints are data, and a crash never leaves a broken latest one.
+
+Loading: ``weights_only=True`` with an allow-list.
 
 mmengine 0.10 calls ``torch.load`` without ``weights_only``. Since torch 2.6
 that means ``weights_only=True``, which refuses mmengine's own checkpoints
 (``Unsupported global: HistoryBuffer``), so ``resume``/``load_from`` break.
 Upstream's fix, ``weights_only=False``, runs any pickle: a downloaded
 checkpoint could execute code. Here the local-file loader keeps
-``weights_only=True`` and allows exactly the globals mmengine writes.
+``weights_only=True`` and allows exactly the globals mmengine writes, and
+the other schemes (``http(s)://``, ``torchvision://``, ``openmmlab://``,
+s3, ...) get the same: mmengine downloads with ``torch.hub.load_url``,
+whose default is ``weights_only=False``.
+
+Saving: mmengine writes a checkpoint, then ``last_checkpoint``, in place, and
+deletes the oldest checkpoint (``max_keep_ckpts``) *before* writing the new
+one; a kill in between leaves a truncated ``iter_N.pth``, an empty
+``last_checkpoint``, or one naming a deleted file, and ``--resume`` fails.
+Here both files are written to a temporary file in the same folder, synced
+and renamed over the old one (atomic on POSIX), and the oldest checkpoint
+goes only once the new one and ``last_checkpoint`` are in place.
 """
+import contextlib
+import functools
+import os
 import os.path as osp
 import pickle
+import tempfile
+from unittest import mock
 
 import numpy as np
 import torch
+from mmengine import runner as runner_pkg
+from mmengine.dist import is_main_process
+from mmengine.hooks import CheckpointHook
 from mmengine.logging import HistoryBuffer
+from mmengine.runner import checkpoint as checkpoint_module
+from mmengine.runner import runner as runner_module
 from mmengine.runner.checkpoint import CheckpointLoader
 
 
@@ -98,14 +121,16 @@ def load_checkpoint_file(filename, map_location='cpu'):
             return torch.load(
                 filename, map_location=map_location, weights_only=True)
     except pickle.UnpicklingError as err:
-        raise UnsafeCheckpointError(
-            f'Refused to load checkpoint {filename}: it needs '
-            f'{_unsafe_globals(filename) or err}, which are not plain '
-            'tensors/containers nor on farl_mm\'s allow-list, and unpickling '
-            'them could execute code. Nothing in it was run. If you trust '
-            'the file, allow those classes with '
-            'torch.serialization.add_safe_globals([...]) before loading.'
-        ) from err
+        raise _refused(filename, _unsafe_globals(filename) or err) from err
+
+
+def _refused(filename, needs):
+    return UnsafeCheckpointError(
+        f'Refused to load checkpoint {filename}: it needs {needs}, which '
+        'are not plain tensors/containers nor on farl_mm\'s allow-list, and '
+        'unpickling them could execute code. Nothing in it was run. If you '
+        'trust the file, allow those classes with '
+        'torch.serialization.add_safe_globals([...]) before loading.')
 
 
 def _unsafe_globals(filename):
@@ -123,11 +148,152 @@ def _load_from_local(filename, map_location):
     return load_checkpoint_file(filename, map_location)
 
 
+_torch_load = torch.load
+
+
+def _weights_only_load(f, map_location=None, *args, weights_only=None,
+                       **kwargs):
+    with torch.serialization.safe_globals(SAFE_GLOBALS):
+        return _torch_load(f, map_location, *args, weights_only=True,
+                           **kwargs)
+
+
+def _data_only(loader):
+    """A ``CheckpointLoader`` scheme (URL, ``torchvision://``, s3, ...)
+    whose ``torch.load`` calls are made ``weights_only=True``.
+
+    mmengine downloads through ``torch.hub.load_url``, which defaults to
+    ``weights_only=False``: a checkpoint at a URL could run code.
+    """
+
+    @functools.wraps(loader)
+    def load(filename, *args, **kwargs):
+        try:
+            with mock.patch.object(torch, 'load', _weights_only_load):
+                return loader(filename, *args, **kwargs)
+        except pickle.UnpicklingError as err:
+            raise _refused(filename, err) from err
+
+    load.farl_mm_data_only = True
+    return load
+
+
+def _remote_schemes():
+    return {prefix: loader
+            for prefix, loader in CheckpointLoader._schemes.items()
+            if prefix != '' and not getattr(loader, 'farl_mm_data_only',
+                                             False)}
+
+
+@contextlib.contextmanager
+def atomic_file(path, mode='wb'):
+    """A file object whose content replaces ``path`` only once complete.
+
+    It writes to a hidden temporary file next to ``path`` (same file system,
+    so the rename is atomic), syncs it, renames it over ``path`` and syncs the
+    folder. Killed at any point, ``path`` holds the old or the new content,
+    never a part; an exception removes the temporary file.
+    """
+    path = osp.abspath(str(path))
+    folder, name = osp.split(path)
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f'.{name}.', suffix='.tmp', dir=folder)
+    try:
+        with os.fdopen(fd, mode) as f:
+            yield f
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp made it owner-only
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    with contextlib.suppress(OSError):  # not every file system syncs dirs
+        dir_fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+
+
+def _umask():
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _is_local(filename):
+    return '://' not in str(filename)
+
+
+_mmengine_save_checkpoint = checkpoint_module.save_checkpoint
+
+
+def save_checkpoint(checkpoint, filename, file_client_args=None,
+                    backend_args=None):
+    """mmengine's ``save_checkpoint``; local files are written atomically."""
+    if (not _is_local(filename) or file_client_args is not None
+            or backend_args is not None):
+        return _mmengine_save_checkpoint(
+            checkpoint, filename, file_client_args=file_client_args,
+            backend_args=backend_args)
+    with atomic_file(filename) as f:
+        torch.save(checkpoint, f)
+
+
+_mmengine_save_checkpoint_with_step = (
+    CheckpointHook._save_checkpoint_with_step)
+
+
+def _save_checkpoint_with_step(self, runner, step, meta):
+    """``CheckpointHook``'s save: new checkpoint, then ``last_checkpoint``
+    (both atomic), and only then the checkpoint ``max_keep_ckpts`` drops."""
+    drop = None
+    if self.max_keep_ckpts > 0 and not (
+            self.keep_ckpt_ids and self.keep_ckpt_ids[-1] == step):
+        if len(self.keep_ckpt_ids) == self.max_keep_ckpts:
+            drop = self.keep_ckpt_ids.popleft()
+        self.keep_ckpt_ids.append(step)
+        runner.message_hub.update_info('keep_ckpt_ids',
+                                       list(self.keep_ckpt_ids))
+    filename = self.filename_tmpl.format(step)
+    self.last_ckpt = self.file_backend.join_path(self.out_dir, filename)
+    runner.message_hub.update_info('last_ckpt', self.last_ckpt)
+    runner.save_checkpoint(
+        self.out_dir, filename, self.file_client_args,
+        save_optimizer=self.save_optimizer,
+        save_param_scheduler=self.save_param_scheduler, meta=meta,
+        by_epoch=self.by_epoch, backend_args=self.backend_args, **self.args)
+    if not is_main_process():  # only the main process writes files
+        return
+    with atomic_file(osp.join(runner.work_dir, 'last_checkpoint'), 'w') as f:
+        f.write(self.last_ckpt)
+    if drop is not None:
+        old = self.file_backend.join_path(self.out_dir,
+                                          self.filename_tmpl.format(drop))
+        if self.file_backend.isfile(old):
+            self.file_backend.remove(old)
+        elif self.file_backend.isdir(old):  # deepspeed saves folders
+            self.file_backend.rmtree(old)
+
+
 def needed() -> bool:
     loader = CheckpointLoader._schemes.get('')
-    return loader is not _load_from_local
+    return (loader is not _load_from_local or bool(_remote_schemes())
+            or runner_module.save_checkpoint is not save_checkpoint
+            or CheckpointHook._save_checkpoint_with_step
+            is not _save_checkpoint_with_step)
 
 
 def apply() -> None:
     CheckpointLoader.register_scheme(
         prefixes='', loader=_load_from_local, force=True)
+    for prefix, loader in _remote_schemes().items():
+        CheckpointLoader.register_scheme(
+            prefixes=prefix, loader=_data_only(loader), force=True)
+    # Runner imports the function by name; CheckpointHook (publishing)
+    # imports it from the package at call time.
+    for module in (checkpoint_module, runner_module, runner_pkg):
+        module.save_checkpoint = save_checkpoint
+    CheckpointHook._save_checkpoint_with_step = _save_checkpoint_with_step

@@ -29,11 +29,16 @@ class FaceRecord(NamedTuple):
 
 
 def _numbers(fields, path, line):
-    """``fields`` as floats; a bad one is named with its file and line."""
+    """``fields`` as floats; a bad one (``nan`` and ``inf`` included: the
+    official lists have none) is named with its file and line."""
     try:
-        return np.asarray(fields, dtype=np.float64)
+        values = np.asarray(fields, dtype=np.float64)
     except ValueError as err:
         raise ValueError(f'{path}:{line}: {err}') from None
+    if not np.isfinite(values).all():
+        raise ValueError(f'{path}:{line}: NaN or inf in field '
+                         f'{int(np.flatnonzero(~np.isfinite(values))[0])}')
+    return values
 
 
 def read_aflw_mat(mat_path, num_train=20000):

@@ -16,6 +16,9 @@ from mmpretrain.datasets import BaseDataset
 from farl_mm.registry import DATASETS
 from farl_mm.utils.preflight import require
 
+from .checks import (ATTRIBUTE_VALUES, CheckedDataset, Problem,
+                     batch_alignment_problems, missing_files, table_lines)
+
 #: CelebA's 40 attributes in the order of ``list_attr_celeba.txt``.
 CELEBA_ATTRIBUTES = (
     '5_o_Clock_Shadow', 'Arched_Eyebrows', 'Attractive', 'Bags_Under_Eyes',
@@ -113,13 +116,15 @@ def read_celeba_annotations(ann_file, partition_file, landmarks_file=None,
 
 
 @DATASETS.register_module()
-class CelebAAttributes(BaseDataset):
+class CelebAAttributes(CheckedDataset, BaseDataset):
     """CelebA's 40 binary attributes (paper §3.5: 162,770 train / 19,962
     test from the official partition).
 
     Each sample carries ``gt_label`` (indices of the present attributes, the
     multi-label convention of mmpretrain) and, when a landmark file is
     given, ``landmarks5`` ``(5, 2)`` for :class:`AlignFaceByLandmarks`.
+    Loading checks the split's rows (values 1 / -1, finite and
+    non-degenerate landmarks, images present) and names each bad line.
 
     Args:
         data_root (str): Dataset root.
@@ -161,11 +166,32 @@ class CelebAAttributes(BaseDataset):
         names, values, parts, points = read_celeba_annotations(
             self.ann_file, self.partition_file, self.landmarks_file,
             self.metainfo['classes'])
+        rows = np.flatnonzero(parts == SPLITS[self.split])
+        self.report_problems(self._load_problems(names, values, points,
+                                                 rows))
         data_list = []
-        for i in np.flatnonzero(parts == SPLITS[self.split]):
+        for i in rows:
             info = dict(img_path=osp.join(self.img_prefix, names[i]),
                         gt_label=np.flatnonzero(values[i] > 0).tolist())
             if points is not None:
                 info['landmarks5'] = points[i]
             data_list.append(info)
         return data_list
+
+    def _load_problems(self, names, values, points, rows):
+        """Attribute values other than 1 / -1, degenerate landmarks and
+        missing images of the split's ``rows``."""
+        problems = []
+        bad = rows[~np.isin(values[rows], (1, -1)).all(axis=1)]
+        if len(bad):
+            lines = table_lines(self.ann_file)
+            problems += [Problem(
+                ATTRIBUTE_VALUES, self.ann_file,
+                f'{names[i]}: values {sorted(set(values[i]) - {1, -1})} '
+                'where CelebA uses 1 / -1', lines.get(names[i]))
+                for i in bad]
+        if points is not None:
+            problems += batch_alignment_problems(
+                self.landmarks_file, points[rows], [names[i] for i in rows])
+        return problems + missing_files(
+            osp.join(self.img_prefix, names[i]) for i in rows)

@@ -7,6 +7,8 @@ from mmpretrain.datasets import BaseDataset
 from farl_mm.registry import DATASETS
 from farl_mm.utils.preflight import require
 
+from .checks import UNKNOWN_CLASS, CheckedDataset, Problem, missing_files
+
 #: Class names per task, in label order, spelt as FairFace's csv files.
 FAIRFACE_TASKS = dict(
     age=('0-2', '3-9', '10-19', '20-29', '30-39', '40-49', '50-59', '60-69',
@@ -17,13 +19,14 @@ FAIRFACE_TASKS = dict(
 
 
 @DATASETS.register_module()
-class FairFace(BaseDataset):
+class FairFace(CheckedDataset, BaseDataset):
     """FairFace's label csv (``file,age,gender,race,service_test``) with the
     images it names (``train/1.jpg``, relative to ``data_root``).
 
     ``gt_label`` is a dict ``{task: class index}`` for mmpretrain's
     ``PackMultiTaskInputs`` / ``MultiTaskHead``. FairFace publishes train
-    and val only; the paper's Table 11 is on val.
+    and val only; the paper's Table 11 is on val. Loading names every
+    csv line with an unknown class and every missing image.
 
     Args:
         data_root (str): Dataset root.
@@ -47,16 +50,19 @@ class FairFace(BaseDataset):
         if not rows or not needed <= set(rows[0]):
             raise ValueError(f'{self.ann_file}: expected the columns '
                              f'{sorted(needed)}')
-        data_list = []
+        data_list, problems = [], []
         for line, row in enumerate(rows, start=2):
             labels = {}
             for task, classes in FAIRFACE_TASKS.items():
-                if row[task] not in classes:
-                    raise ValueError(f'{self.ann_file}:{line}: unknown {task} '
-                                     f'{row[task]!r}; expected one of '
-                                     f'{classes}')
-                labels[task] = classes.index(row[task])
+                if row[task] in classes:
+                    labels[task] = classes.index(row[task])
+                else:
+                    problems.append(Problem(
+                        UNKNOWN_CLASS, self.ann_file, f'unknown {task} '
+                        f'{row[task]!r}; expected one of {classes}', line))
             data_list.append(dict(
                 img_path=osp.join(self.data_root, row['file']),
                 gt_label=labels))
+        self.report_problems(problems + missing_files(
+            info['img_path'] for info in data_list))
         return data_list

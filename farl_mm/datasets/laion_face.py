@@ -4,32 +4,42 @@ FaRL pretrains on 20M image-text pairs (paper §3.1) stored as tar shards
 (see :mod:`.laion_face_writer`); random access would need an index over
 every tar, so the data is streamed: shards are split over ranks and
 dataloader workers, samples pass a shuffle buffer, then the pipeline.
+Web data is dirty: bad samples and unreadable shards are skipped and
+counted (:mod:`.laion_face_decode`), not fatal.
 """
 import json
+import logging
 import os.path as osp
 import random
+import tarfile
 
-import mmcv
-import numpy as np
 from mmengine.dataset import Compose
 from mmengine.dist import get_dist_info
+from mmengine.logging import print_log
 from torch.utils.data import IterableDataset, get_worker_info
 from webdataset.filters import shuffle
 from webdataset.shardlists import expand_urls
 from webdataset.tariterators import tarfile_samples
 
 from ..registry import DATASETS
-from .laion_face_writer import IMAGE_EXTS, SIZES_FILE, parse_faces
+from .laion_face_decode import (FACE_REASONS, SAMPLE_REASONS, BadSample,
+                                decode_sample)
+from .laion_face_writer import SIZES_FILE
+from .shared_counter import SharedCounter
+
+SHARD_ERROR = 'unreadable_shard:'  # counter name prefix, + the shard's URL
 
 
 def _is_remote(url):
     return '://' in url or url.startswith('pipe:')
 
 
-def _read_sizes(data_root):
+def _read_sizes(data_root, required):
     """``sizes.json`` of ``data_root``: shard file name -> sample count."""
     path = osp.join(data_root, SIZES_FILE)
     if not osp.exists(path):
+        if not required:
+            return None
         raise FileNotFoundError(
             f'{path} not found: write the shards with tools/'
             'dataset_converters/laion_face_shards.py (or list the shards '
@@ -38,22 +48,53 @@ def _read_sizes(data_root):
         return json.load(f)
 
 
+def _drop_reason(transform):
+    """Counter name for samples ``transform`` drops (returns None for)."""
+    name = getattr(transform, '__name__', type(transform).__name__)
+    return getattr(transform, 'drop_reason', None) or f'dropped_by_{name}'
+
+
 @DATASETS.register_module()
 class LAIONFaceDataset(IterableDataset):
     """Image + caption + face detections streamed from tar shards.
 
     An epoch is a fixed number of samples per rank, ``len(self)``, split
-    evenly over the dataloader workers, so every rank runs the same number
-    of iterations (DDP would hang otherwise). In the default exact mode the
-    shards of an epoch are dealt round-robin to the ``world_size *
-    num_workers`` readers; when they divide evenly (equal shards, a
-    multiple of the readers) every sample is seen exactly once per epoch.
-    Otherwise a reader that runs dry continues into its shards of the next
-    epoch and an overfull one stops early, so a few samples repeat or wait.
-    ``resampled=True`` draws shards with replacement instead (any shard
-    count, any number of readers: LAION-scale multi-node training).
+    over the dataloader workers, so every rank runs the same number of
+    iterations (DDP would hang otherwise). The epoch's samples are the
+    next ``num_samples`` of an endless sequence of passes over the shards
+    (each pass in its own seeded shard order). When every shard's size is
+    known (``sizes.json``) each of the ``world_size * num_workers`` readers
+    takes a contiguous range of them, starting mid-shard where needed: any
+    shard sizes and any number of shards (at least one per reader) give
+    every sample exactly once per epoch, but for the ``num_samples %
+    world_size`` samples at the end of the epoch that no rank takes.
+    Without the sizes (``num_samples`` given for a shard list that
+    ``sizes.json`` does not cover) whole shards are dealt round-robin,
+    exact only for equal shards in a multiple of the readers; otherwise a
+    reader holding more than its quota stops early and one holding less
+    reads on into its next epoch's shards: an epoch misses as many samples
+    as it repeats (3-4 of 40 for 10 equal shards over 4 readers). Samples
+    that are skipped (bad data, or dropped by the pipeline) leave a reader
+    short: it goes on into its range of the next epoch, which it will read
+    again then. ``resampled=True`` draws shards with replacement instead
+    (any shard count, any number of readers: LAION-scale multi-node
+    training).
 
-    The shard order (the same on every rank), the shard draws and the
+    Bad samples are skipped and counted by reason (see
+    :mod:`.laion_face_decode`: undecodable/truncated images, images under
+    ``min_size`` or over ``max_pixels``, missing members, non-UTF-8 or empty
+    captions, malformed detection JSON), as are samples a transform drops
+    (by its ``drop_reason``, e.g. ``no_face`` for :class:`FaceAlignCrop`
+    with ``no_face='skip'``), and degenerate faces removed from kept samples.
+    A truncated or unreadable tar is logged, counted under its URL and the
+    reader goes on with its next shard. The counts are in shared memory
+    (:attr:`counter`, see :meth:`skip_counts`), so the main process sees
+    every worker's; :class:`~farl_mm.engine.hooks.BadSampleReportHook` logs
+    them. If more than ``max_skip_ratio`` of a reader's last
+    ``skip_window`` samples (``num_samples`` when fewer) were skipped, it
+    raises: a shard set of garbage must not spin forever.
+
+    The shard orders (the same on every rank), the shard draws and the
     shuffle buffer are seeded by ``(seed, epoch, rank, worker)``, as string
     seeds: ``hash()`` of a str differs between processes, ``Random(str)``
     does not. The epoch is ``set_epoch``'s value,
@@ -83,14 +124,20 @@ class LAIONFaceDataset(IterableDataset):
         shuffle_shards (bool): Permute the shard order every epoch.
         shuffle_buffer (int): Sample shuffle buffer size; 0 disables.
         seed (int): Seed of all the shuffling.
+        min_size (int): Images with a side under this are skipped.
+        max_pixels (int): Larger images are skipped before decoding.
+        max_skip_ratio (float): Skipped fraction that stops the stream.
+        skip_window (int): Samples per reader the ratio is measured over.
     """
 
     def __init__(self, shards=None, data_root='', pipeline=(),
                  num_samples=None, resampled=False, shuffle_shards=True,
-                 shuffle_buffer=1000, seed=0):
+                 shuffle_buffer=1000, seed=0, min_size=16,
+                 max_pixels=8192 * 8192, max_skip_ratio=0.5,
+                 skip_window=1000):
         super().__init__()
-        sizes = None if num_samples is not None and shards is not None \
-            else _read_sizes(data_root)
+        sizes = _read_sizes(data_root,
+                            required=num_samples is None or shards is None)
         if shards is None:
             shards = sorted(sizes)
         patterns = [shards] if isinstance(shards, str) else list(shards)
@@ -98,23 +145,41 @@ class LAIONFaceDataset(IterableDataset):
                      for p in patterns for u in expand_urls(p)]
         if not self.urls:
             raise ValueError(f'LAIONFaceDataset: no shards in {shards!r}')
-        self.num_samples = (self._count_samples(sizes, data_root)
-                            if num_samples is None else int(num_samples))
+        self.shard_sizes = self._shard_sizes(sizes, data_root,
+                                             required=num_samples is None)
+        self.num_samples = (sum(self.shard_sizes) if num_samples is None
+                            else int(num_samples))
+        if self.shard_sizes is not None and not sum(self.shard_sizes):
+            raise ValueError(f'{osp.join(data_root, SIZES_FILE)}: the '
+                             'listed shards hold no samples')
         self.pipeline = Compose(pipeline)
         self.resampled = resampled
         self.shuffle_shards = shuffle_shards
         self.shuffle_buffer = int(shuffle_buffer)
         self.seed = int(seed)
+        self.min_size, self.max_pixels = int(min_size), int(max_pixels)
+        self.max_skip_ratio = float(max_skip_ratio)
+        self.skip_window = int(skip_window)
+        self._drop_reasons = [_drop_reason(t)
+                              for t in self.pipeline.transforms]
+        self.counter = SharedCounter(
+            ['yielded', *SAMPLE_REASONS,
+             *dict.fromkeys(self._drop_reasons), *FACE_REASONS,
+             *(SHARD_ERROR + u for u in dict.fromkeys(self.urls))])
+        self._last_skip = None
         self.epoch = 0
 
-    def _count_samples(self, sizes, data_root):
-        """Sum the listed shards' counts from ``sizes.json``."""
-        missing = [u for u in self.urls if osp.basename(u) not in sizes]
-        if missing:
+    def _shard_sizes(self, sizes, data_root, required):
+        """The listed shards' counts from ``sizes.json``, or None."""
+        missing = [u for u in self.urls
+                   if sizes is None or osp.basename(u) not in sizes]
+        if not missing:
+            return [int(sizes[osp.basename(u)]) for u in self.urls]
+        if required:
             raise KeyError(
                 f'{osp.join(data_root, SIZES_FILE)} has no count for '
                 f'{missing[:3]} ({len(missing)} shards); give num_samples')
-        return sum(int(sizes[osp.basename(u)]) for u in self.urls)
+        return None
 
     def __len__(self):
         """Samples per epoch on this rank."""
@@ -122,6 +187,10 @@ class LAIONFaceDataset(IterableDataset):
 
     def set_epoch(self, epoch):
         self.epoch = int(epoch)
+
+    def skip_counts(self):
+        """``{counter name: count}`` over every process of this rank."""
+        return dict(zip(self.counter.names, self.counter.values().tolist()))
 
     def _quotas(self, num_workers):
         """Samples each dataloader worker yields per epoch on this rank."""
@@ -149,50 +218,123 @@ class LAIONFaceDataset(IterableDataset):
         quota = self._quotas(num_workers)[worker]
         return rank * num_workers + worker, world_size * num_workers, quota
 
-    def _shard_urls(self, epoch, reader, num_readers):
-        """This reader's shards for ``epoch`` (endless if resampled)."""
+    def _pass_order(self, index):
+        """Shard indices in the order of pass ``index`` over the shards."""
+        order = list(range(len(self.urls)))
+        if self.shuffle_shards:
+            random.Random(f'{self.seed}/{index}').shuffle(order)
+        return order
+
+    def _range(self, epoch, reader, num_readers):
+        """``(first position, count)`` of this reader's samples of
+        ``epoch`` in the endless sequence of passes."""
+        world_size = get_dist_info()[1]
+        rank, worker = divmod(reader, num_readers // world_size)
+        quotas = self._quotas(num_readers // world_size)
+        start = epoch * self.num_samples + rank * len(self)
+        return start + sum(quotas[:worker]), quotas[worker]
+
+    def _segments(self, start, count):
+        """``(url, skip, take)`` reads covering ``count`` positions."""
+        total = sum(self.shard_sizes)
+        while count > 0:
+            pass_index, offset = divmod(start, total)
+            for i in self._pass_order(pass_index):
+                size = self.shard_sizes[i]
+                if offset >= size:
+                    offset -= size
+                    continue
+                take = min(size - offset, count)
+                yield self.urls[i], offset, take
+                start, count, offset = start + take, count - take, 0
+                if not count:
+                    return
+
+    def _epoch_reads(self, epoch, reader, num_readers):
+        """``(url, skip, take)`` reads of this reader for ``epoch``."""
         if self.resampled:
             rng = random.Random(f'{self.seed}/{epoch}/{reader}/shards')
             while True:
-                yield rng.choice(self.urls)
+                yield rng.choice(self.urls), 0, None
         if len(self.urls) < num_readers:
             raise ValueError(
                 f'{len(self.urls)} shards cannot feed {num_readers} readers '
                 '(ranks x dataloader workers) without overlap: write more '
                 'shards, use fewer workers, or set resampled=True')
-        urls = list(self.urls)
-        if self.shuffle_shards:
-            random.Random(f'{self.seed}/{epoch}').shuffle(urls)
-        yield from urls[reader::num_readers]
+        if self.shard_sizes is not None:
+            yield from self._segments(
+                *self._range(epoch, reader, num_readers))
+            return
+        order = self._pass_order(epoch)
+        for i in order[reader::num_readers]:
+            yield self.urls[i], 0, None
+
+    def _read_shard(self, url, skip, take):
+        """Raw samples ``skip:skip + take`` of a shard; a truncated or
+        unreadable tar is counted and logged, the rest of it skipped."""
+        samples = tarfile_samples([dict(url=url)])
+        try:
+            for i, sample in enumerate(samples):
+                if i >= skip:
+                    yield sample
+                if take is not None and i + 1 == skip + take:
+                    return
+        except (OSError, EOFError, tarfile.TarError, ValueError) as err:
+            self.counter.add(SHARD_ERROR + url)
+            print_log(f'{url}: unreadable shard, skipping the rest of it '
+                      f'({err})', logger='current', level=logging.WARNING)
+        finally:
+            samples.close()
 
     def _raw_samples(self, epoch, reader, num_readers):
         """Undecoded samples of ``epoch`` onwards, never running dry."""
         while True:
-            urls = ({'url': u}
-                    for u in self._shard_urls(epoch, reader, num_readers))
-            samples = tarfile_samples(urls)
+            reads = self._epoch_reads(epoch, reader, num_readers)
+            if not self.resampled:
+                reads = list(reads)
+            samples = self._read_all(reads, reader, epoch)
             if self.shuffle_buffer > 0:
                 rng = random.Random(f'{self.seed}/{epoch}/{reader}')
                 samples = shuffle(self.shuffle_buffer,
                                   min(100, self.shuffle_buffer),
                                   rng=rng)(samples)
-            empty = True
-            for sample in samples:
-                empty = False
-                yield sample
-            if empty:
-                raise RuntimeError(f'reader {reader}: its shards of epoch '
-                                   f'{epoch} hold no samples')
+            yield from samples
             epoch += 1
+
+    def _read_all(self, reads, reader, epoch):
+        """Chain the reads; raise when the shards give nothing: all of an
+        epoch's, or (resampled) many draws in a row."""
+        limit = max(100, 2 * len(self.urls)) if self.resampled else None
+        empty = []
+        for read in reads:
+            got = False
+            for sample in self._read_shard(*read):
+                got = True
+                yield sample
+            empty = [] if got else empty + [read[0]]
+            if len(empty) == limit:
+                break
+        if empty and (limit is None and len(empty) == len(reads)
+                      or len(empty) == limit):
+            raise RuntimeError(
+                f'reader {reader}: no sample could be read from its shards '
+                f'of epoch {epoch} ({len(empty)} reads in a row): '
+                f'{sorted(set(empty))[:5]}')
 
     def __iter__(self):
         epoch, self.epoch = self.epoch, self.epoch + 1
         reader, num_readers, quota = self._readers()
         if quota == 0:
             return
-        count = 0
+        window = max(1, min(self.skip_window, self.num_samples))
+        count = read = skipped = 0
         for raw in self._raw_samples(epoch, reader, num_readers):
-            result = self.pipeline(self.decode(raw))
+            result = self._process(raw)
+            read += 1
+            skipped += result is None
+            if read == window:
+                self._check_skips(skipped, window, reader)
+                read = skipped = 0
             if result is None:
                 continue
             yield result
@@ -200,24 +342,43 @@ class LAIONFaceDataset(IterableDataset):
             if count == quota:
                 return
 
-    @staticmethod
-    def decode(raw):
-        """A tar sample (``{'__key__', 'jpg': bytes, ...}``) -> results."""
-        key, url = raw['__key__'], raw.get('__url__', '?')
-        ext = next((e for e in IMAGE_EXTS if e in raw), None)
-        where = f'{url}#{key}'
-        if ext is None or 'txt' not in raw or 'json' not in raw:
-            raise KeyError(f'{where}: a sample needs an image '
-                           f'({"/".join(IMAGE_EXTS)}), txt and json; got '
-                           f'{sorted(k for k in raw if k[0] != "_")}')
-        img = mmcv.imfrombytes(raw[ext], flag='color', channel_order='bgr')
-        if img is None:
-            raise ValueError(f'{where}.{ext}: cannot decode the image')
-        faces = [dict(box=np.asarray(f['box'], np.float32),
-                      landmarks=np.asarray(f['landmarks'], np.float32),
-                      score=f['score'])
-                 for f in parse_faces(json.loads(raw['json']),
-                                      f'{where}.json')]
-        return dict(img=img, img_shape=img.shape[:2], ori_shape=img.shape[:2],
-                    text=raw['txt'].decode('utf-8').strip(), faces=faces,
-                    sample_idx=key, url=url, img_path=f'{where}.{ext}')
+    def _process(self, raw):
+        """Decode and transform one raw sample; None (counted) if skipped."""
+        try:
+            results, degenerate = decode_sample(raw, self.min_size,
+                                                self.max_pixels)
+        except BadSample as err:
+            return self._skip(err.reason, str(err))
+        if degenerate:
+            self.counter.add('degenerate_face', degenerate)
+        for transform, reason in zip(self.pipeline.transforms,
+                                     self._drop_reasons):
+            results = transform(results)
+            if results is None:
+                return self._skip(reason, f'{raw.get("__url__", "?")}#'
+                                  f'{raw["__key__"]}: {reason}')
+        self.counter.add('yielded')
+        return results
+
+    def _skip(self, reason, message):
+        self.counter.add(reason)
+        self._last_skip = message
+
+    def _check_skips(self, skipped, window, reader):
+        if skipped <= self.max_skip_ratio * window:
+            return
+        counts = {k: v for k, v in self.skip_counts().items() if v}
+        raise ValueError(
+            f'reader {reader}: {skipped} of its last {window} samples were '
+            f'skipped, over max_skip_ratio={self.max_skip_ratio}: is the '
+            f'data broken? Counts on this rank: {counts}; the last: '
+            f'{self._last_skip}')
+
+    def decode(self, raw):
+        """A tar sample (``{'__key__', 'jpg': bytes, ...}``) -> results.
+
+        Raises:
+            BadSample: If the sample is unusable (a ``ValueError`` naming
+                the shard, key and member).
+        """
+        return decode_sample(raw, self.min_size, self.max_pixels)[0]

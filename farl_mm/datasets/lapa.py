@@ -8,7 +8,9 @@ import os.path as osp
 
 from farl_mm.registry import DATASETS
 
+from .checks import landmark_file_problems
 from .parsing_base import FaceParsingDataset
+from .synthetic import LAPA106_TO_5
 
 
 @DATASETS.register_module()
@@ -29,11 +31,25 @@ class LaPaDataset(FaceParsingDataset):
     PREPARE = ('python tools/dataset_converters/lapa.py /path/to/LaPa '
                '--out data/lapa')
 
-    def load_data_list(self):
-        data_list = super().load_data_list()
+    #: Points per landmark file, and the five the alignment uses (the
+    #: defaults of :class:`farl_mm.datasets.transforms.LoadFaceLandmarks`).
+    NUM_LANDMARKS = 106
+    ALIGN_INDICES = LAPA106_TO_5
+
+    def add_sample_files(self, info):
         landmark_dir = self.data_prefix.get('landmark_path')
         if landmark_dir:
-            for info in data_list:
-                stem = osp.splitext(osp.basename(info['img_path']))[0]
-                info['landmark_path'] = osp.join(landmark_dir, stem + '.txt')
-        return data_list
+            stem = osp.splitext(osp.basename(info['img_path']))[0]
+            info['landmark_path'] = osp.join(landmark_dir, stem + '.txt')
+
+    def sample_files(self, info):
+        return super().sample_files(info) + (
+            [info['landmark_path']] if 'landmark_path' in info else [])
+
+    def sample_problems(self, info):
+        problems = super().sample_problems(info)
+        if 'landmark_path' in info:
+            problems += landmark_file_problems(
+                info['landmark_path'], self.NUM_LANDMARKS,
+                self.ALIGN_INDICES)[1]
+        return problems

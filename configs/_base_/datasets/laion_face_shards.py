@@ -40,4 +40,8 @@ train_dataloader = dict(
         shuffle_buffer=5000,
         pipeline=train_pipeline))
 # reshuffles every epoch (an iterable dataset has no sampler to do it)
-custom_hooks = [dict(type='farl_mm.StreamEpochHook')]
+custom_hooks = [
+    dict(type='farl_mm.StreamEpochHook'),
+    # skipped (bad) samples by reason, summed over ranks, per epoch/interval
+    dict(type='farl_mm.BadSampleReportHook', interval=500),
+]

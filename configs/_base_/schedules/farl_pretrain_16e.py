@@ -5,7 +5,7 @@
 optim_wrapper = dict(
     type='AmpOptimWrapper',
     dtype='bfloat16',  # 'float16' (with loss scaling) on GPUs without bf16
-    optimizer=dict(type='AdamW', lr=1e-3, weight_decay=0.05),
+    optimizer=dict(type='AdamW', lr=1e-3, weight_decay=0.05, fused=True),
     clip_grad=dict(max_norm=1.0),
     paramwise_cfg=dict(
         norm_decay_mult=0., bias_decay_mult=0.,

@@ -8,7 +8,8 @@ adds what a data pipeline needs: a bounded cache and CLIP's truncation rule.
 from functools import cache, lru_cache
 
 import torch
-from mmseg.utils.tokenizer import SimpleTokenizer, default_bpe
+from mmseg.utils.tokenizer import (SimpleTokenizer, basic_clean, default_bpe,
+                                   whitespace_clean)
 
 
 class CLIPTokenizer:
@@ -22,8 +23,10 @@ class CLIPTokenizer:
         bpe_path (str, optional): BPE merges file; default mmseg's copy of
             CLIP's ``bpe_simple_vocab_16e6.txt.gz``.
         cache_size (int): Captions whose encodings are kept (LRU); web
-            captions repeat a lot. The per-word BPE cache is cleared when it
-            grows past 8x this, so a long run's memory stays bounded.
+            captions repeat a lot. Each word's ids are cached too (most
+            words of a new caption are known ones); that cache is cleared
+            when it grows past 8x this, so a long run's memory stays
+            bounded.
     """
 
     def __init__(self, bpe_path=None, cache_size=100_000):
@@ -33,12 +36,29 @@ class CLIPTokenizer:
         self.vocab_size = self.bpe.vocab_size
         self._special = dict(self.bpe.cache)
         self._max_words = 8 * cache_size
+        self._word_ids = {}
         self._encode = lru_cache(maxsize=cache_size)(self._encode_uncached)
 
     def _encode_uncached(self, text):
-        if len(self.bpe.cache) > self._max_words:
+        """``SimpleTokenizer.encode`` with the ids of each word cached, not
+        only its BPE string: the byte mapping, split and vocabulary look-ups
+        then run once per distinct word instead of once per occurrence."""
+        if len(self._word_ids) > self._max_words:
+            self._word_ids.clear()
             self.bpe.cache = dict(self._special)
-        return tuple(self.bpe.encode(text))
+        ids = []
+        text = whitespace_clean(basic_clean(text)).lower()
+        for word in self.bpe.pat.findall(text):
+            word_ids = self._word_ids.get(word)
+            if word_ids is None:
+                word_ids = self._word_ids[word] = self._word_to_ids(word)
+            ids.extend(word_ids)
+        return tuple(ids)
+
+    def _word_to_ids(self, word):
+        chars = ''.join(self.bpe.byte_encoder[b] for b in word.encode())
+        return tuple(self.bpe.encoder[piece]
+                     for piece in self.bpe.bpe(chars).split(' '))
 
     def encode(self, text):
         """BPE ids of ``text``, without start/end tokens."""

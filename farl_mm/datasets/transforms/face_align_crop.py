@@ -4,9 +4,8 @@ import cv2
 import numpy as np
 from mmcv.transforms import BaseTransform
 
-from ...geometry import align_matrix
+from ...geometry import FaceWarp, align_matrix
 from ...registry import TRANSFORMS
-from .face_attributes import AlignFaceByLandmarks
 
 NO_FACE_POLICIES = ('fallback', 'skip')
 
@@ -18,10 +17,10 @@ class FaceAlignCrop(BaseTransform):
     Among ``results['faces']`` (see :class:`~farl_mm.datasets.
     LAIONFaceDataset`) with ``score > score_thr`` one is drawn with
     ``np.random`` (seeded per dataloader worker by MMEngine); its five
-    landmarks are mapped onto :data:`farl_mm.geometry.MEAN_FACE_512` by
-    :class:`AlignFaceByLandmarks`. Large faces are first shrunk with area
-    averaging so the bilinear warp never subsamples by more than 2x (no
-    aliasing). An image without such a face follows ``no_face``:
+    landmarks are mapped onto :data:`farl_mm.geometry.MEAN_FACE_512` (the
+    similarity of :class:`AlignFaceByLandmarks`). Large faces are first
+    halved with 2x2 area means until the bilinear warp subsamples by less
+    than 2x (no aliasing). An image without such a face follows ``no_face``:
     ``'fallback'`` applies ``fallback`` (by default mmpretrain's
     ``RandomResizedCrop``, the crop used without ALIGN) and ``'skip'``
     returns None, which drops the sample from the stream. The counts of each
@@ -39,6 +38,8 @@ class FaceAlignCrop(BaseTransform):
         fallback (dict): Transform config used by ``'fallback'``.
     """
 
+    drop_reason = 'no_face'  # LAIONFaceDataset counts skips under this
+
     def __init__(self, size=224, score_thr=0.9, scale=1.0, no_face='fallback',
                  fallback=None):
         if no_face not in NO_FACE_POLICIES:
@@ -47,7 +48,7 @@ class FaceAlignCrop(BaseTransform):
         self.size = size
         self.score_thr = score_thr
         self.no_face = no_face
-        self.align = AlignFaceByLandmarks(size=size, scale=scale)
+        self.scale = scale
         self.fallback = None
         if no_face == 'fallback':
             self.fallback = TRANSFORMS.build(fallback or dict(
@@ -65,36 +66,45 @@ class FaceAlignCrop(BaseTransform):
             self.counts['fallback'] += 1
             return self.fallback(results)
         face = faces[np.random.randint(len(faces))]
-        img, shrink = self._shrink(results['img'], face['landmarks'])
-        results.update(img=img, landmarks5=_apply(shrink, face['landmarks']))
-        results = self.align(results)
-        results['align_matrix'] = results['align_matrix'] @ shrink
-        results['face_landmarks'] = _apply(results['align_matrix'],
-                                           face['landmarks'])
+        matrix = align_matrix(face['landmarks'], self.size, self.scale)
+        img, shrink = _shrink(results['img'], matrix)
+        # the least-squares similarity is equivariant under the shrink (a
+        # similarity itself): aligning the shrunk landmarks would give
+        # matrix @ inv(shrink) up to rounding; no second fit needed
+        warp = FaceWarp(matrix @ np.linalg.inv(shrink), self.size, alpha=0.0)
+        results['img'] = warp.warp_image(img)
+        results['img_shape'] = results['img'].shape[:2]
+        results['align_matrix'] = matrix
+        results['face_landmarks'] = _apply(matrix, face['landmarks'])
         results['face_aligned'] = True
-        del results['landmarks5']
         self.counts['aligned'] += 1
         return results
 
-    def _shrink(self, img, landmarks):
-        """Area-downscale ``img`` so alignment scales by at least 1/2;
-        returns it and the 3x3 map of its pixels from the original's."""
-        matrix = align_matrix(landmarks, self.size, self.align.scale)
-        factor = 2.0 * np.hypot(*matrix[0, :2])  # 2x the alignment's zoom
-        if factor >= 1.0:
-            return img, np.eye(3)
-        # with fx=fy and no dsize OpenCV maps x' + 0.5 = (x + 0.5) * factor
-        # exactly (a dsize would round each side and make it anisotropic)
-        img = cv2.resize(img, None, fx=factor, fy=factor,
-                         interpolation=cv2.INTER_AREA)
-        offset = 0.5 * factor - 0.5
-        return img, np.array([[factor, 0, offset], [0, factor, offset],
-                              [0, 0, 1]])
-
     def __repr__(self):
         return (f'{type(self).__name__}(size={self.size}, score_thr='
-                f'{self.score_thr}, scale={self.align.scale}, no_face='
+                f'{self.score_thr}, scale={self.scale}, no_face='
                 f'{self.no_face!r}, counts={self.counts})')
+
+
+def _shrink(img, matrix):
+    """Halve ``img`` (2x2 area means) until ``matrix``'s zoom is >= 1/2;
+    returns it and the 3x3 map of its pixels from the original's.
+
+    A power of two keeps OpenCV on its fast integer-factor area path (a
+    non-integer ``INTER_AREA`` factor costs ~15x more) and leaves the
+    warp a zoom in (1/2, 1]: no aliasing, no more resampling than needed.
+    """
+    zoom = np.hypot(*matrix[0, :2])
+    halvings = int(np.floor(np.log2(1.0 / zoom))) if zoom < 0.5 else 0
+    for _ in range(halvings):
+        # with fx=fy=0.5 and no dsize OpenCV maps x' + 0.5 = (x + 0.5) / 2
+        # exactly, odd sides included (a dsize would make it anisotropic)
+        img = cv2.resize(img, None, fx=0.5, fy=0.5,
+                         interpolation=cv2.INTER_AREA)
+    factor = 0.5**halvings
+    offset = 0.5 * factor - 0.5
+    return img, np.array([[factor, 0, offset], [0, factor, offset],
+                          [0, 0, 1]])
 
 
 def _apply(matrix, pts):

@@ -3,6 +3,7 @@ attributes recognition")."""
 import numpy as np
 from mmcv.transforms import BaseTransform
 
+from farl_mm.datasets.checks import DatasetProblems, alignment_problems
 from farl_mm.geometry import FaceWarp, align_matrix
 from farl_mm.registry import TRANSFORMS
 
@@ -17,7 +18,9 @@ class AlignFaceByLandmarks(BaseTransform):
     the landmarks before aligning.
 
     Required keys: ``img``, ``landmarks5`` ``(5, 2)`` (left eye, right eye,
-    nose, left and right mouth corner, image pixels).
+    nose, left and right mouth corner, image pixels). Points that are not
+    finite, coincident or collinear raise
+    :class:`~farl_mm.datasets.checks.DatasetProblems` naming ``img_path``.
     Modified keys: ``img``, ``img_shape``. Added: ``align_matrix`` (3x3,
     image -> output pixels).
 
@@ -42,6 +45,10 @@ class AlignFaceByLandmarks(BaseTransform):
                            "'landmarks5' to align with; give the dataset a "
                            'landmarks file or drop AlignFaceByLandmarks')
         points = np.asarray(results['landmarks5'], dtype=np.float64)
+        problems = alignment_problems(results.get('img_path', 'sample'),
+                                      points)
+        if problems:
+            raise DatasetProblems(type(self).__name__, problems)
         if self.landmark_noise_var > 0:
             points = points + np.random.normal(
                 0.0, np.sqrt(self.landmark_noise_var), points.shape)

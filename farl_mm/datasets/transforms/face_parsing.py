@@ -12,7 +12,7 @@ onto the original photo. Left/right classes on flips: mmseg's
 import numpy as np
 from mmcv.transforms import BaseTransform
 
-from farl_mm.datasets.landmark_files import read_landmarks_txt
+from farl_mm.datasets.checks import DatasetProblems, landmark_file_problems
 from farl_mm.datasets.synthetic import LAPA106_TO_5
 from farl_mm.geometry import FaceWarp, align_matrix, jitter_matrix
 from farl_mm.registry import TRANSFORMS
@@ -21,6 +21,10 @@ from farl_mm.registry import TRANSFORMS
 @TRANSFORMS.register_module()
 class LoadFaceLandmarks(BaseTransform):
     """Read ``landmark_path`` (LaPa's ``.txt``) into ``face_points`` (5, 2).
+
+    A file with another point count, NaN / inf coordinates or five
+    alignment points that are coincident or collinear raises
+    :class:`~farl_mm.datasets.checks.DatasetProblems` naming it.
 
     Args:
         indices (Sequence[int]): The five alignment points among the file's
@@ -39,10 +43,10 @@ class LoadFaceLandmarks(BaseTransform):
             raise KeyError(
                 f'{results.get("img_path")}: no landmark_path; give the '
                 "dataset data_prefix=dict(landmark_path='{split}/landmarks')")
-        points = read_landmarks_txt(path)
-        if len(points) != self.num_points:
-            raise ValueError(f'{path}: {len(points)} landmarks, expected '
-                             f'{self.num_points}')
+        points, problems = landmark_file_problems(path, self.num_points,
+                                                  self.indices)
+        if problems:
+            raise DatasetProblems(type(self).__name__, problems)
         results['face_points'] = points[self.indices].astype(np.float64)
         return results
 

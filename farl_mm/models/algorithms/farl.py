@@ -102,6 +102,11 @@ class FaRL(BaseSelfSupervisor):
                 and, for MIM, ``mask`` ``(h, w)`` on the patch grid.
         """
         tokens = self._stack(data_samples, 'text_tokens', inputs.device)
+        if self.mim_head is not None:
+            mask = self._stack(data_samples, 'mask', inputs.device).bool()
+            # First, while no activation is held for backward: the
+            # tokenizer's large feature maps then never add to them.
+            target = self.target_generator(inputs)  # (B, h, w), no gradient
         scale = self.scale()
         loss_itc, acc_itc = self.itc_loss(
             self.extract_feat(inputs), self.extract_text_feat(tokens), scale)
@@ -109,8 +114,6 @@ class FaRL(BaseSelfSupervisor):
                       logit_scale=scale.detach())
         if self.mim_head is None:
             return losses
-        mask = self._stack(data_samples, 'mask', inputs.device).bool()
-        target = self.target_generator(inputs)  # (B, h, w), no gradient
         patches = self.backbone(inputs, mask)  # (B, HW, C)
         loss_mim, acc_mim = self.mim_head.loss(patches, target, mask)
         losses.update(loss_mim=self.mim_weight * loss_mim, acc_mim=acc_mim)

@@ -53,7 +53,9 @@ class CLIPTextTransformer(BaseModule):
 
     Input: token ids ``(B, L)`` with ``L <= context_length``, zero-padded
     after the end token (a ``CLIPTokenizer`` output). Output: ``(B,
-    output_dims)`` text embeddings, unnormalised.
+    output_dims)`` text embeddings, unnormalised. In training only the
+    tokens up to the batch's last end token pass the blocks (the causal
+    mask makes the rest irrelevant to the output).
     """
     arch_zoo = {
         **dict.fromkeys(['b', 'base'], dict(
@@ -145,6 +147,13 @@ class CLIPTextTransformer(BaseModule):
             raise ValueError(
                 f'CLIPTextTransformer: {text.shape[1]} tokens exceed the '
                 f'context length {self.context_length}')
+        eot = text.argmax(-1)
+        if self.training:
+            # Causal attention: no token after the batch's last end token
+            # reaches an end token's feature, so training stops the
+            # sequence there (exact; captions are mostly far shorter than
+            # the context). Inference keeps every token's feature.
+            text = text[:, :int(eot.max()) + 1]
         x = self.token_embedding(text) + self.pos_embed[:, :text.shape[1]]
         checkpointed = (self.with_cp and self.training
                         and torch.is_grad_enabled())
@@ -152,5 +161,5 @@ class CLIPTextTransformer(BaseModule):
             x = checkpoint(layer, x, use_reentrant=False) if checkpointed \
                 else layer(x)
         x = self.ln_final(x)
-        eos = x[torch.arange(x.shape[0], device=x.device), text.argmax(-1)]
+        eos = x[torch.arange(x.shape[0], device=x.device), eot]
         return eos @ self.proj

@@ -1,0 +1,40 @@
+# `make demo`, stage 3: AFLW-19-format alignment (box crop, heatmaps, NME)
+# on the demo pretraining's tiny FaRLViT, frozen: only the neck and the
+# heatmap head learn. 64 px crops, the pretraining's face size; 32x32
+# heatmaps. `_scratch` is the same run from a random backbone.
+# Data: data/demo/aflw19 (tools/misc/run_demo.py writes it).
+_base_ = ['../farl/aflw19_upernet_tiny_synthetic.py', './demo_weights.py']
+data_root = 'data/demo/aflw19'
+prepare = ('python tools/misc/make_synthetic_faces.py --format aflw19 '
+           '--out data/demo/aflw19 --size 128')
+input_size = (64, 64)
+codec = dict(_base_.codec, input_size=input_size)
+iters = 200
+model = dict(backbone=dict(_base_.demo_backbone, img_size=input_size[0]),
+             head=dict(decoder=codec))
+custom_hooks = [dict(type='SyncBuffersHook'), _base_.demo_preflight]
+
+
+def _at(pipeline):
+    return [dict(t, input_size=input_size) if 'input_size' in t else
+            dict(t, encoder=codec) if 'encoder' in t else t
+            for t in pipeline]
+
+
+loader = dict(num_workers=0, persistent_workers=False)
+train_dataloader = dict(**loader, dataset=dict(
+    data_root=data_root, prepare=prepare,
+    pipeline=_at(_base_.train_dataloader.dataset.pipeline)))
+test_dataloader = dict(**loader, dataset=dict(
+    data_root=data_root, prepare=prepare,
+    pipeline=_at(_base_.test_dataloader.dataset.pipeline)))
+val_dataloader, val_cfg, val_evaluator = None, None, None  # test.py scores
+param_scheduler = [
+    dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0, end=20),
+    dict(type='CosineAnnealingLR', by_epoch=False, begin=20, end=iters,
+         eta_min=1e-5),
+]
+train_cfg = dict(max_iters=iters, val_interval=iters)
+default_hooks = dict(logger=dict(interval=10),
+                     checkpoint=dict(interval=iters, max_keep_ckpts=1))
+randomness = dict(seed=0)  # a rerun gives the same numbers

@@ -1,0 +1,40 @@
+# `make demo`, stage 3: LaPa-format parsing (alignment, tanh warp, F1 on the
+# original photo) on the demo pretraining's tiny FaRLViT, frozen: only the
+# neck and UperNet head learn. 64 px, the pretraining's face size, so the
+# frozen tokens see faces as they were pretrained on (and a 4x cheaper run
+# than the tiny config's 128 px). `_scratch` is the same run from a random
+# backbone. Data: data/demo/lapa (tools/misc/run_demo.py writes it).
+_base_ = ['../farl/lapa_upernet_tiny_synthetic.py', './demo_weights.py']
+data_root = 'data/demo/lapa'
+size = 64
+iters = 200
+model = dict(data_preprocessor=dict(size=(size, size)),
+             backbone=dict(_base_.demo_backbone, img_size=size))
+custom_hooks = [_base_.demo_preflight]
+
+
+def _at(pipeline):
+    return [dict(t, size=size) if t['type'] == 'farl_mm.FaceAlignWarp'
+            else t for t in pipeline]
+
+
+loader = dict(num_workers=0, persistent_workers=False)
+train_dataloader = dict(**loader, dataset=dict(
+    data_root=data_root,
+    pipeline=_at(_base_.train_dataloader.dataset.pipeline)))
+test_dataloader = dict(**loader, dataset=dict(
+    data_root=data_root,
+    pipeline=_at(_base_.test_dataloader.dataset.pipeline)))
+val_dataloader, val_cfg, val_evaluator = None, None, None  # test.py scores
+test_evaluator = [dict(type='farl_mm.FaceParsingF1'),
+                  dict(type='IoUMetric', iou_metrics=['mIoU'])]
+optim_wrapper = dict(optimizer=dict(lr=2e-3))
+param_scheduler = [
+    dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0, end=20),
+    dict(type='CosineAnnealingLR', by_epoch=False, begin=20, end=iters,
+         eta_min=1e-5),
+]
+train_cfg = dict(max_iters=iters, val_interval=iters)
+default_hooks = dict(logger=dict(interval=10),
+                     checkpoint=dict(interval=iters, max_keep_ckpts=1))
+randomness = dict(seed=0)  # a rerun gives the same numbers

@@ -1,0 +1,75 @@
+"""FaRL's downstream tasks on every face of a photo.
+
+    python demo/face_demo.py IMAGE --tasks parsing alignment attributes \
+        --checkpoints PARSING.pth ALIGNMENT.pth ATTRIBUTES.pth \
+        [--configs PARSING.py ALIGNMENT.py ATTRIBUTES.py] \
+        [--landmarks FACES.json | --detector facer] --out OUT_DIR
+
+One checkpoint per task, in the order of ``--tasks``. A model's config is
+the one its training run saved in the checkpoint, unless ``--configs``
+names one (``-`` keeps the saved one). Faces: ``--landmarks`` reads five
+landmarks and a box per face from JSON (``{"faces": [{"box": [x1, y1, x2,
+y2], "landmarks": [[x, y] x5], "score": s}]}``, the LAION-Face detection
+format; see farl_mm/apis/face_inputs.py); ``--detector`` finds them with an
+optional package (facer: ``pip install pyfacer``; insightface); with
+neither, the photo is one face already aligned to FaRL's mean face.
+
+Writes, at the photo's resolution, ``OUT_DIR/STEM_parsing.png`` (class
+ids), ``STEM_parsing_overlay.png``, ``STEM_landmarks.png``,
+``STEM_attributes.png``, and ``STEM.json`` with every face's numbers.
+"""
+import argparse
+import os.path as osp
+
+import farl_mm  # noqa: F401  (compatibility patches, registries)
+from farl_mm.apis.face_demo import (TASKS, init_task_model, read_photo,
+                                    run_face_tasks)
+from farl_mm.apis.face_inputs import (DETECTORS, detect_faces, load_faces,
+                                      whole_photo_face)
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('image')
+    parser.add_argument('--tasks', nargs='+', choices=TASKS, required=True)
+    parser.add_argument('--checkpoints', nargs='+', required=True,
+                        help='one per task, in the order of --tasks')
+    parser.add_argument('--configs', nargs='+',
+                        help="one per task ('-': the checkpoint's own)")
+    faces = parser.add_mutually_exclusive_group()
+    faces.add_argument('--landmarks', help='faces JSON (see above)')
+    faces.add_argument('--detector', choices=sorted(DETECTORS),
+                       help='optional face detector package')
+    parser.add_argument('--out', required=True, help='output folder')
+    parser.add_argument('--device', default='cpu')
+    args = parser.parse_args()
+    configs = args.configs or ['-'] * len(args.tasks)
+    if not len(args.tasks) == len(args.checkpoints) == len(configs):
+        parser.error(f'{len(args.tasks)} tasks need as many --checkpoints '
+                     f'(got {len(args.checkpoints)}) and --configs '
+                     f'(got {len(configs)})')
+    args.configs = [None if c == '-' else c for c in configs]
+    return args
+
+
+def main():
+    args = parse_args()
+    img = read_photo(args.image)
+    if args.landmarks:
+        faces = load_faces(args.landmarks)
+    elif args.detector:
+        faces = detect_faces(img, args.detector, args.device)
+    else:
+        faces = [whole_photo_face(img)]
+    models = {task: init_task_model(task, ckpt, cfg, args.device)
+              for task, ckpt, cfg in zip(args.tasks, args.checkpoints,
+                                         args.configs)}
+    stem = osp.splitext(osp.basename(args.image))[0]
+    result = run_face_tasks(img, faces, models, osp.join(args.out, stem))
+    print(f'{len(faces)} face(s), {", ".join(args.tasks)}:')
+    for name, path in result['files'].items():
+        print(f'  {name}: {path}')
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,92 @@
+"""Face attributes of the faces in a photo with a trained farl_mm attribute
+model (paper §4.1): each face is aligned to FaRL's mean face by its five
+landmarks, as the config's test pipeline does, and scored."""
+import cv2
+import mmcv
+import numpy as np
+import torch
+from mmengine.dataset import Compose, pseudo_collate
+from mmengine.registry import init_default_scope
+
+#: Pipeline steps that read files the API does not have.
+_FILE_STEPS = {'LoadImageFromFile'}
+
+
+def init_face_classifier(config, checkpoint=None, device='cpu'):
+    """The attribute model of ``config`` with ``checkpoint`` loaded; its
+    attribute names come from the checkpoint, else the config's dataset."""
+    from mmpretrain.apis import get_model
+    return get_model(config, checkpoint or False, device=device)
+
+
+def attribute_names(model):
+    """The model's attribute (class) names."""
+    names = (getattr(model, '_dataset_meta', None) or {}).get('classes')
+    if not names:
+        raise ValueError('the attribute model has no class names (neither '
+                         'its checkpoint nor its config dataset gave them)')
+    return list(names)
+
+
+def classify_faces(model, image, faces_points5):
+    """Attribute probabilities of each face.
+
+    Args:
+        model: From :func:`init_face_classifier` (a multi-label head:
+            sigmoid probabilities, e.g. CelebA's 40 attributes).
+        image (str | np.ndarray): Path or BGR ``(H, W, 3)`` uint8 array.
+        faces_points5 (list): ``(5, 2)`` landmarks of each face (left eye,
+            right eye, nose tip, left and right mouth corners).
+
+    Returns:
+        np.ndarray: ``(F, A)`` float32 probabilities, in the order of
+        :func:`attribute_names`.
+    """
+    img = mmcv.imread(image) if isinstance(image, str) else image
+    if img is None or img.ndim != 3:
+        raise ValueError(f'cannot read a colour image from {image!r}')
+    cfg = model._config
+    init_default_scope(cfg.get('default_scope', 'mmpretrain'))
+    steps = [s for s in cfg.test_dataloader.dataset.pipeline
+             if s['type'] not in _FILE_STEPS]
+    pipeline = Compose(steps)
+    batch = [pipeline(dict(img=img, img_shape=img.shape[:2],
+                           ori_shape=img.shape[:2], img_path=f'faces[{i}]',
+                           landmarks5=np.asarray(p, np.float64).reshape(5, 2)))
+             for i, p in enumerate(faces_points5)]
+    with torch.no_grad():
+        samples = model.test_step(pseudo_collate(batch))
+    if 'pred_score' not in samples[0]:
+        raise ValueError(f'{type(model.head).__name__} gives no pred_score; '
+                         'only multi-label attribute heads are supported')
+    return np.stack([s.pred_score.cpu().numpy() for s in samples])
+
+
+def draw_attributes(image, anchors, names, probs, top=5, thr=0.5):
+    """A copy of ``image`` with, at each face's ``anchor`` (x, y), its
+    ``top`` most likely attributes as bars (green at/above ``thr``), moved
+    inside the image where it would leave it."""
+    out = image.copy()
+    height, width = image.shape[:2]
+    unit = max(10, round(max(height, width) / 60))
+    font = unit / 30
+    for (x, y), p in zip(anchors, probs):
+        shown = np.argsort(-p)[:top]
+        text = max(cv2.getTextSize(f'{names[k]} 0.00',
+                                   cv2.FONT_HERSHEY_SIMPLEX, font, 1)[0][0]
+                   for k in shown)
+        x = int(np.clip(round(x), 0, max(0, width - 4 * unit - 3 - text)))
+        y = int(np.clip(round(y), 0, max(0, height - top * (unit + 2))))
+        for row, k in enumerate(shown):
+            top_y = y + row * (unit + 2)
+            colour = (0, 200, 0) if p[k] >= thr else (0, 0, 220)
+            cv2.rectangle(out, (x, top_y), (x + 4 * unit, top_y + unit),
+                          (40, 40, 40), -1)
+            cv2.rectangle(out, (x, top_y),
+                          (x + int(round(4 * unit * p[k])), top_y + unit),
+                          colour, -1)
+            cv2.putText(out, f'{names[k]} {p[k]:.2f}',
+                        (x + 4 * unit + 3, top_y + unit - 2),
+                        cv2.FONT_HERSHEY_SIMPLEX, font, (255, 255, 255), 1,
+                        cv2.LINE_AA)
+    return out

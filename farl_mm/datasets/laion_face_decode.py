@@ -1,0 +1,134 @@
+"""Decode one LAION-Face tar sample, or say by which reason it is unusable.
+
+Web-scraped shards hold every kind of bad sample; the stream must skip them
+and count them (:class:`~farl_mm.datasets.LAIONFaceDataset`), so each
+problem raises :class:`BadSample` with a short ``reason`` from
+:data:`SAMPLE_REASONS`. Unusual but valid images are not bad: grayscale,
+palette, CMYK, 16-bit and alpha images all decode to uint8 BGR (OpenCV's
+``IMREAD_COLOR``: gray -> 3 channels, CMYK -> BGR, 16 -> 8 bit, alpha
+dropped). The image size is read from the header first (PIL decodes
+nothing in ``Image.open``), so a decompression bomb is refused before
+OpenCV would allocate it.
+"""
+import io
+import json
+import warnings
+
+import cv2
+import numpy as np
+from PIL import Image
+
+from .checks import alignment_problems
+from .laion_face_writer import IMAGE_EXTS, parse_faces
+
+# why a sample was skipped, in the order of the checks
+SAMPLE_REASONS = (
+    'missing_image', 'missing_caption', 'missing_json', 'not_an_image',
+    'image_too_large', 'image_too_small', 'image_corrupt', 'caption_not_utf8',
+    'caption_empty', 'json_malformed')
+# faces removed from a sample that is kept
+FACE_REASONS = ('degenerate_face', )
+
+
+class BadSample(ValueError):
+    """A sample that cannot be used; ``reason`` is one of the counters."""
+
+    def __init__(self, reason, message):
+        super().__init__(message)
+        self.reason = reason
+
+
+def read_image(data, where, min_size=16, max_pixels=8192 * 8192):
+    """Bytes of any PIL-identifiable image -> uint8 BGR (H, W, 3).
+
+    Raises:
+        BadSample: ``not_an_image``, ``image_too_large`` (more than
+            ``max_pixels``; PIL's own bomb limit, ``2 *
+            Image.MAX_IMAGE_PIXELS``, applies too), ``image_too_small`` (a
+            side under ``min_size``) or ``image_corrupt`` (truncated).
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore', Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as header:
+                width, height = header.size
+    except Image.DecompressionBombError as err:
+        raise BadSample('image_too_large', f'{where}: {err}') from None
+    except (OSError, ValueError, SyntaxError) as err:  # PIL's parse errors
+        raise BadSample('not_an_image',
+                        f'{where}: not an image ({err})') from None
+    if width * height > max_pixels:
+        raise BadSample('image_too_large',
+                        f'{where}: {width}x{height} px exceeds max_pixels='
+                        f'{max_pixels}')
+    if min(width, height) < min_size:
+        raise BadSample('image_too_small', f'{where}: {width}x{height} px, '
+                        f'a side under min_size={min_size}')
+    img = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+    if img is None:
+        raise BadSample('image_corrupt',
+                        f'{where}: truncated or corrupt image data')
+    return img
+
+
+def read_caption(data, where):
+    try:
+        text = data.decode('utf-8').strip()
+    except UnicodeDecodeError as err:
+        raise BadSample('caption_not_utf8', f'{where}: {err}') from None
+    if not text:
+        raise BadSample('caption_empty', f'{where}: empty caption')
+    return text
+
+
+def read_faces(data, where):
+    """Detections as float32 arrays, and how many were degenerate.
+
+    A face whose five landmarks are coincident or collinear cannot be
+    aligned (``AlignFaceByLandmarks`` refuses it, by
+    :func:`farl_mm.datasets.checks.alignment_problems`): it is removed,
+    the sample is kept.
+    """
+    try:
+        record = json.loads(data)
+    except ValueError as err:  # JSONDecodeError and UnicodeError included
+        raise BadSample('json_malformed',
+                        f'{where}: invalid JSON ({err})') from None
+    try:
+        faces = parse_faces(record, where)
+    except ValueError as err:  # the message names the file and field
+        raise BadSample('json_malformed', str(err)) from None
+    kept = [dict(box=np.asarray(f['box'], np.float32),
+                 landmarks=np.asarray(f['landmarks'], np.float32),
+                 score=f['score']) for f in faces
+            if not alignment_problems(where, f['landmarks'])]
+    return kept, len(faces) - len(kept)
+
+
+def decode_sample(raw, min_size=16, max_pixels=8192 * 8192):
+    """A tar sample (``{'__key__', 'jpg': bytes, ...}``) -> results.
+
+    Returns:
+        tuple[dict, int]: The results dict (see :class:`~farl_mm.datasets.
+        LAIONFaceDataset`) and the number of degenerate faces removed.
+
+    Raises:
+        BadSample: Naming the shard, the key and the member.
+    """
+    key, url = raw['__key__'], raw.get('__url__', '?')
+    where = f'{url}#{key}'
+    ext = next((e for e in IMAGE_EXTS if e in raw), None)
+    members = sorted(k for k in raw if k[0] != '_')
+    for reason, missing in (('missing_image', ext is None),
+                            ('missing_caption', 'txt' not in raw),
+                            ('missing_json', 'json' not in raw)):
+        if missing:
+            raise BadSample(reason, f'{where}: a sample needs an image '
+                            f'({"/".join(IMAGE_EXTS)}), txt and json; got '
+                            f'{members}')
+    img = read_image(raw[ext], f'{where}.{ext}', min_size, max_pixels)
+    text = read_caption(raw['txt'], f'{where}.txt')
+    faces, degenerate = read_faces(raw['json'], f'{where}.json')
+    return dict(img=img, img_shape=img.shape[:2], ori_shape=img.shape[:2],
+                text=text, faces=faces, sample_idx=key, url=url,
+                img_path=f'{where}.{ext}'), degenerate

@@ -1,0 +1,276 @@
+"""`make demo`: the whole FaRL story on generated faces, on a CPU.
+
+    python tools/misc/run_demo.py [--jobs N] [--report-only]
+
+1. writes synthetic LAION-Face-style shards and LaPa / AFLW-19 / CelebA
+   sets (``tools/misc/make_synthetic_faces.py``) under ``data/demo/``;
+2. pretrains a tiny FaRL, contrastive + MIM
+   (``configs/demo/farl_vit-tiny_demo_pretrain.py``);
+3. transfers it, backbone frozen, to parsing, alignment and attributes,
+   and trains the same three heads on a random frozen backbone (the
+   "Scratch" row), all with ``tools/train.py``;
+4. tests each run with ``tools/test.py`` (metrics and a ``--dump``);
+5. writes ``work_dirs/demo/report.md``: the metric table, the time of each
+   stage, the commands, and figures (parsing overlays, landmarks, attribute
+   bars, Grad-CAM, loss curves).
+
+Every stage is a subprocess; up to ``--jobs`` run at a time (default: one
+per core), each with ``cores / jobs`` BLAS threads, in dependency order.
+Their output is streamed with the stage's name in front and kept in
+``work_dirs/demo/logs/``. A failed stage stops the demo, naming its log.
+"""
+import argparse
+import json
+import os
+import os.path as osp
+import subprocess
+import sys
+import threading
+import time
+from typing import Callable, NamedTuple, Sequence, Union
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+WORK_DIR = 'work_dirs/demo'  # the configs' checkpoint path lives here
+DATA_ROOT = 'data/demo'  # the configs' data roots live here
+PRETRAIN_CONFIG = 'configs/demo/farl_vit-tiny_demo_pretrain.py'
+#: format -> (folder under DATA_ROOT, --splits, extra arguments)
+DATA = {
+    'laion-face': ('laion_face', ['train:1024'],
+                   ['--samples-per-shard', '64']),
+    'lapa': ('lapa', ['train:128', 'test:32'], []),
+    'aflw19': ('aflw19', ['train:192', 'test:32'], []),
+    'celeba': ('celeba', ['train:480', 'val:0', 'test:96'], []),
+}
+#: task -> (data format, config; `{}` takes '' or '_scratch')
+TASKS = {
+    'parsing': ('lapa', 'configs/demo/lapa_upernet_tiny_demo{}.py'),
+    'alignment': ('aflw19', 'configs/demo/aflw19_upernet_tiny_demo{}.py'),
+    'attributes': ('celeba',
+                   'configs/demo/celeba_attributes_tiny_demo{}.py'),
+}
+ROWS = {'farl': '', 'scratch': '_scratch'}
+GRADCAM_TEXT = 'a face wearing eyeglasses'
+
+
+class Stage(NamedTuple):
+    """One subprocess; ``argv`` may be a function, called when the stage
+    starts, for paths that earlier stages write."""
+    name: str
+    argv: Union[Sequence[str], Callable[[], Sequence[str]]]
+    after: tuple = ()
+
+
+def last_checkpoint(run_dir):
+    """The checkpoint mmengine recorded as the run's last (relative to the
+    repository, as the report lists the commands)."""
+    with open(osp.join(run_dir, 'last_checkpoint')) as f:
+        return osp.relpath(f.read().strip(), REPO)
+
+
+def run_dir(task, row):
+    return osp.join(WORK_DIR, f'{task}_{row}')
+
+
+def demo_stages(python=sys.executable):
+    """The demo's stages, in the order they are preferred when several
+    are ready (the pretraining chain is the longest, so it goes first)."""
+    stages = [Stage(f'data-{fmt}', [
+        python, 'tools/misc/make_synthetic_faces.py', '--format', fmt,
+        '--out', osp.join(DATA_ROOT, folder), '--size', '128',
+        '--splits', *splits, *extra])
+        for fmt, (folder, splits, extra) in DATA.items()]
+    pretrain = osp.join(WORK_DIR, 'pretrain')
+    stages.insert(1, Stage('pretrain', [  # as soon as its shards are there
+        python, 'tools/train.py', PRETRAIN_CONFIG, '--work-dir', pretrain],
+        ('data-laion-face', )))
+    for row in ROWS:  # FaRL first: it waits for the pretraining
+        for task, (fmt, config) in TASKS.items():
+            config = config.format(ROWS[row])
+            out = run_dir(task, row)
+            after = (f'data-{fmt}', ) + (('pretrain', ) if row == 'farl'
+                                          else ())
+            stages.append(Stage(
+                f'train-{task}-{row}',
+                _train_argv(python, config, out, row == 'farl'), after))
+            stages.append(Stage(
+                f'test-{task}-{row}',
+                _test_argv(python, config, out), (f'train-{task}-{row}', )))
+    stages.append(Stage('gradcam', _gradcam_argv(python),
+                        ('pretrain', 'data-celeba')))
+    return stages
+
+
+def _train_argv(python, config, out, pretrained):
+    def argv():
+        args = [python, 'tools/train.py', config, '--work-dir', out]
+        if pretrained:  # whatever the pretraining wrote last
+            ckpt = last_checkpoint(osp.join(WORK_DIR, 'pretrain'))
+            args += ['--cfg-options',
+                     f'model.backbone.init_cfg.checkpoint={ckpt}']
+        return args
+    return argv
+
+
+def _test_argv(python, config, out):
+    def argv():
+        return [python, 'tools/test.py', config, last_checkpoint(out),
+                '--work-dir', osp.join(out, 'test'),
+                '--dump', osp.join(out, 'preds.pkl')]
+    return argv
+
+
+def _gradcam_argv(python):
+    """Grad-CAM of the pretrained towers on the first CelebA-format test
+    face that wears eyeglasses, aligned by its own 5 landmarks."""
+    def argv():
+        image, points = eyeglasses_face(osp.join(DATA_ROOT, 'celeba'))
+        return [python, 'tools/visualization/gradcam.py', image,
+                last_checkpoint(osp.join(WORK_DIR, 'pretrain')),
+                '--text', GRADCAM_TEXT, '--landmarks', points,
+                '--out', osp.join(WORK_DIR, 'figures', 'gradcam.png')]
+    return argv
+
+
+def eyeglasses_face(root):
+    """``(image path, '10 numbers')`` of the first test face (CelebA
+    partition 2) with Eyeglasses = 1 (the first test face if none)."""
+    from farl_mm.datasets.celeba import read_celeba_table, read_partition
+    columns, names, attrs = read_celeba_table(
+        osp.join(root, 'list_attr_celeba.txt'))
+    _, mark_names, marks = read_celeba_table(
+        osp.join(root, 'list_landmarks_align_celeba.txt'))
+    marks = dict(zip(mark_names, marks))
+    partition = read_partition(osp.join(root, 'list_eval_partition.txt'))
+    test = [i for i, n in enumerate(names) if partition.get(n) == 2]
+    if not test:
+        raise RuntimeError(f'{root}/list_eval_partition.txt has no test face')
+    col = columns.index('Eyeglasses')
+    pick = names[next((i for i in test if attrs[i, col] > 0), test[0])]
+    return (osp.join(root, 'img_align_celeba', pick),
+            ' '.join(f'{v:g}' for v in marks[pick]))
+
+
+def _stream(proc, name, log_path):
+    """Echo a stage's output, each line prefixed with its name."""
+    with open(log_path, 'w') as log:
+        for line in proc.stdout:
+            log.write(line)
+            sys.stdout.write(f'[{name}] {line}')
+            sys.stdout.flush()
+
+
+def run_stages(stages, jobs, log_dir, env=None):
+    """Run ``stages`` (dependencies first, ``jobs`` at a time).
+
+    Returns:
+        dict: ``name -> dict(wall=s, cpu=s, argv=[...])``.
+    """
+    os.makedirs(log_dir, exist_ok=True)
+    todo = list(stages)
+    known = {s.name for s in stages}
+    for stage in stages:
+        missing = set(stage.after) - known
+        if missing:
+            raise ValueError(f'stage {stage.name} waits for unknown '
+                             f'{sorted(missing)}')
+    done, running, times = set(), {}, {}
+    try:
+        while todo or running:
+            ready = [s for s in todo if set(s.after) <= done]
+            while ready and len(running) < jobs:
+                stage = ready.pop(0)
+                todo.remove(stage)
+                argv = [str(a) for a in (stage.argv() if callable(stage.argv)
+                                         else stage.argv)]
+                print(f'[demo] start {stage.name}: {" ".join(argv)}',
+                      flush=True)
+                proc = subprocess.Popen(
+                    argv, cwd=REPO, env=env, text=True, bufsize=1,
+                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                reader = threading.Thread(target=_stream, args=(
+                    proc, stage.name,
+                    osp.join(log_dir, f'{stage.name}.log')))
+                reader.start()
+                running[proc.pid] = (stage, proc, reader, time.time(), argv)
+            if not running:
+                raise RuntimeError('stages wait for each other: '
+                                   f'{[s.name for s in todo]}')
+            pid, status, usage = os.wait4(-1, 0)
+            if pid not in running:
+                continue
+            stage, proc, reader, start, argv = running.pop(pid)
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            reader.join()
+            times[stage.name] = dict(
+                wall=time.time() - start,
+                cpu=usage.ru_utime + usage.ru_stime, argv=argv)
+            if proc.returncode:
+                raise RuntimeError(
+                    f'stage {stage.name} failed (exit {proc.returncode}); '
+                    f'its output: {osp.join(log_dir, stage.name)}.log')
+            print(f'[demo] done {stage.name}: '
+                  f'{times[stage.name]["wall"]:.0f} s', flush=True)
+            done.add(stage.name)
+    finally:
+        for _, proc, *_ in running.values():
+            proc.terminate()
+            proc.wait()
+    return times
+
+
+def child_env(jobs):
+    """Each stage gets ``cores / jobs`` threads (one per core in all)."""
+    threads = str(max(1, (os.cpu_count() or 1) // jobs))
+    env = dict(os.environ, PYTHONUNBUFFERED='1')
+    for key in ('OMP_NUM_THREADS', 'MKL_NUM_THREADS'):
+        env.setdefault(key, threads)
+    return env
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        description=__doc__.split('\n')[0], epilog=__doc__.split('\n\n', 2)[2],
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument(
+        '--jobs', type=int, default=min(2, os.cpu_count() or 1),
+        help='stages run at the same time (default: 2, or 1 on one core)')
+    parser.add_argument(
+        '--report-only', action='store_true',
+        help='rewrite the report from the runs already in work_dirs/demo')
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    os.chdir(REPO)
+    times_file = osp.join(WORK_DIR, 'stage_times.json')
+    start = time.time()
+    if args.report_only:
+        times = None
+        if osp.isfile(times_file):
+            with open(times_file) as f:
+                times = json.load(f)
+    else:
+        times = run_stages(demo_stages(), args.jobs,
+                           osp.join(WORK_DIR, 'logs'), child_env(args.jobs))
+        times['all stages'] = dict(
+            wall=time.time() - start,
+            cpu=sum(t['cpu'] for t in times.values()))
+        with open(times_file, 'w') as f:
+            json.dump(times, f, indent=1)
+    print('[demo] writing the report', flush=True)
+    from farl_mm.apis.demo_report import write_report
+    runs = {task: {row: run_dir(task, row) for row in ROWS}
+            for task in TASKS}
+    report = write_report(
+        WORK_DIR, runs, times, pretrain_dir=osp.join(WORK_DIR, 'pretrain'),
+        gradcam=osp.join(WORK_DIR, 'figures', 'gradcam.png'),
+        gradcam_text=GRADCAM_TEXT)
+    print(f'[demo] finished in {time.time() - start:.0f} s')
+    print(f'[demo] report: {osp.join(REPO, report)}')
+    print(f'[demo] figures: {osp.join(REPO, WORK_DIR, "figures")}/')
+    return report
+
+
+if __name__ == '__main__':
+    main()
