@@ -56,6 +56,12 @@ class FaRL(BaseSelfSupervisor):
             raise ValueError('FaRL: `mim_head` and `target_generator` go '
                              'together (both set for MIM, both None for ITC '
                              'only)')
+        if data_preprocessor is None or isinstance(data_preprocessor, dict):
+            # scoped, so the model builds whatever the current default
+            # scope is (mmpretrain's own default is unscoped)
+            data_preprocessor = dict(data_preprocessor or {})
+            data_preprocessor.setdefault(
+                'type', 'mmpretrain.SelfSupDataPreprocessor')
         super().__init__(backbone=backbone, target_generator=target_generator,
                          data_preprocessor=data_preprocessor,
                          init_cfg=init_cfg)

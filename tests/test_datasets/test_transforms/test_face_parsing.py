@@ -111,7 +111,7 @@ def test_flip_swaps_left_and_right_classes(face):
 
     def flip(pairs):
         flipper = TRANSFORMS.build(
-            dict(type='RandomFlip', prob=1.0, swap_seg_labels=pairs))
+            dict(type='mmseg.RandomFlip', prob=1.0, swap_seg_labels=pairs))
         return flipper(dict(
             img=img.copy(), gt_seg_map=lab.copy(),
             seg_fields=['gt_seg_map']))
