@@ -20,10 +20,10 @@ shuffle buffer, decode, each transform) and prints the milliseconds per
 sample of each. ``--profile N`` prints cProfile's top N functions (by own
 time) of a third pass.
 
-Times are this process's CPU time (``time.process_time``; OpenCV is held
-to one thread, as in a dataloader worker), so that other jobs on a shared
-machine do not count against the pipeline; the wall-clock rate and the
-load average are printed beside it.
+Times are this process's CPU time (``time.process_time``; torch and
+OpenCV are held to one thread, as in a dataloader worker), so that other
+jobs on a shared machine do not count against the pipeline; the
+wall-clock rate and the load average are printed beside it.
 
 The target: 200 samples/s per process, so that 8 dataloader workers per GPU
 (1600 samples/s) outpace a ViT-B/16 pretraining step.
@@ -33,11 +33,13 @@ import cProfile
 import os
 import os.path as osp
 import pstats
+import sys
 import tempfile
 import time
 from collections import defaultdict
 
 import cv2
+import torch
 from mmengine.config import Config
 
 import farl_mm  # noqa: F401
@@ -114,10 +116,18 @@ def breakdown(dataset, warmup):
 
 
 def main(argv=None):
+    if argv is None and os.environ.get('OMP_NUM_THREADS') != '1':
+        # one dataloader worker = one core, as under torchrun (which sets
+        # OMP_NUM_THREADS=1); OpenMP reads it only at start-up: re-run
+        env = dict(os.environ, OMP_NUM_THREADS='1')
+        os.execve(sys.executable, [sys.executable, *sys.argv], env)
     args = parse_args(argv)
     if args.quick:
         args.samples, args.size, args.warmup = 64, 256, 4
-    cv2.setNumThreads(1)  # one dataloader worker = one core
+    # one dataloader worker = one core: PyTorch's worker loop sets one
+    # torch thread, and OpenCV's pool only spins on these small images
+    cv2.setNumThreads(1)
+    torch.set_num_threads(1)
     with tempfile.TemporaryDirectory() as tmp:
         data_root = args.data_root
         if data_root is None:
