@@ -9,7 +9,6 @@ prepare = ('python tools/misc/make_synthetic_faces.py --format aflw19 '
            '--out data/demo/aflw19 --size 128')
 input_size = (64, 64)
 codec = dict(_base_.codec, input_size=input_size)
-iters = 200
 model = dict(backbone=dict(_base_.demo_backbone, img_size=input_size[0]),
              head=dict(decoder=codec))
 custom_hooks = [dict(type='SyncBuffersHook'), _base_.demo_preflight]
@@ -29,12 +28,7 @@ test_dataloader = dict(**loader, dataset=dict(
     data_root=data_root, prepare=prepare,
     pipeline=_at(_base_.test_dataloader.dataset.pipeline)))
 val_dataloader, val_cfg, val_evaluator = None, None, None  # test.py scores
-param_scheduler = [
-    dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0, end=20),
-    dict(type='CosineAnnealingLR', by_epoch=False, begin=20, end=iters,
-         eta_min=1e-5),
-]
-train_cfg = dict(max_iters=iters, val_interval=iters)
-default_hooks = dict(logger=dict(interval=10),
-                     checkpoint=dict(interval=iters, max_keep_ckpts=1))
+param_scheduler = _base_.demo_param_scheduler
+train_cfg = _base_.demo_train_cfg
+default_hooks = _base_.demo_default_hooks
 randomness = dict(seed=0)  # a rerun gives the same numbers

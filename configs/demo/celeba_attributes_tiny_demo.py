@@ -4,7 +4,6 @@
 # backbone. Data: data/demo/celeba (tools/misc/run_demo.py writes it).
 _base_ = ['../farl/celeba_attributes_tiny_synthetic.py', './demo_weights.py']
 data_root = 'data/demo/celeba'
-iters = 200
 model = dict(backbone=_base_.demo_backbone)
 custom_hooks = [_base_.demo_preflight]
 train_dataloader = dict(dataset=dict(data_root=data_root))
@@ -13,12 +12,10 @@ val_dataloader, val_cfg, val_evaluator = None, None, None  # test.py scores
 test_evaluator = dict(per_attribute=True)  # the report reads the 17 drawn
 # a frozen backbone: the head alone, at a head's learning rate
 optim_wrapper = dict(optimizer=dict(lr=1e-2))
-param_scheduler = [
-    dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0, end=20),
-    dict(type='CosineAnnealingLR', by_epoch=False, begin=20, end=iters,
-         eta_min=0.0),
+param_scheduler = [  # the shared one, decaying to 0 as the base does
+    _base_.demo_param_scheduler[0],
+    dict(_base_.demo_param_scheduler[1], eta_min=0.0),
 ]
-train_cfg = dict(max_iters=iters, val_interval=iters)
-default_hooks = dict(logger=dict(interval=10),
-                     checkpoint=dict(interval=iters))
+train_cfg = _base_.demo_train_cfg
+default_hooks = _base_.demo_default_hooks
 randomness = dict(seed=0)  # a rerun gives the same numbers

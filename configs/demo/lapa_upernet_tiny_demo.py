@@ -7,7 +7,6 @@
 _base_ = ['../farl/lapa_upernet_tiny_synthetic.py', './demo_weights.py']
 data_root = 'data/demo/lapa'
 size = 64
-iters = 200
 model = dict(data_preprocessor=dict(size=(size, size)),
              backbone=dict(_base_.demo_backbone, img_size=size))
 custom_hooks = [_base_.demo_preflight]
@@ -31,12 +30,7 @@ test_evaluator = [dict(type='farl_mm.FaceParsingF1'),
 # a frozen backbone: the neck and head alone, at a head's learning rate
 # (at 2e-3 the three lip/mouth classes stayed at 0-3 F1 in 200 iters)
 optim_wrapper = dict(optimizer=dict(lr=1e-2))
-param_scheduler = [
-    dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0, end=20),
-    dict(type='CosineAnnealingLR', by_epoch=False, begin=20, end=iters,
-         eta_min=1e-5),
-]
-train_cfg = dict(max_iters=iters, val_interval=iters)
-default_hooks = dict(logger=dict(interval=10),
-                     checkpoint=dict(interval=iters, max_keep_ckpts=1))
+param_scheduler = _base_.demo_param_scheduler
+train_cfg = _base_.demo_train_cfg
+default_hooks = _base_.demo_default_hooks
 randomness = dict(seed=0)  # a rerun gives the same numbers

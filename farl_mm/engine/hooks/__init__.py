@@ -1,4 +1,4 @@
-from .bad_sample_report_hook import BadSampleReportHook  # noqa: F401
+from .bad_sample_report_hook import BadSampleReportHook
 from .non_finite_loss_hook import NonFiniteLossError, NonFiniteLossHook
 from .preflight_hook import PreflightHook
 from .rng_state_hook import RNGStateHook
@@ -7,7 +7,7 @@ from .stream_epoch_hook import StreamEpochHook
 from .zero_checkpoint_hook import ZeroCheckpointHook
 
 __all__ = [
-    'NonFiniteLossError', 'NonFiniteLossHook', 'RNGStateHook',
-    'PreflightHook', 'SaveParsingPredictions', 'StreamEpochHook',
-    'ZeroCheckpointHook'
+    'BadSampleReportHook', 'NonFiniteLossError', 'NonFiniteLossHook',
+    'PreflightHook', 'RNGStateHook', 'SaveParsingPredictions',
+    'StreamEpochHook', 'ZeroCheckpointHook'
 ]
