@@ -8,13 +8,13 @@ as the authors save theirs, is the reference. farl_mm layout: a small
 import os.path as osp
 import sys
 
+import open_clip  # required: in requirements/tests.txt
 import pytest
 import torch
 
 from farl_mm.apis import FaRLEncoder
 from farl_mm.converters import NotAFaRLCheckpoint
 
-open_clip = pytest.importorskip('open_clip')  # in requirements/tests.txt
 sys.path.insert(0, osp.join(osp.dirname(__file__), '..', 'helpers'))
 import clip_reference  # noqa: E402
 import farl_checkpoints  # noqa: E402
