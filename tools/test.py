@@ -7,7 +7,8 @@
 import argparse
 
 import farl_mm  # noqa: F401  (compatibility patches, registries)
-from farl_mm.apis import add_runner_args, build_runner, load_config
+from farl_mm.apis import (add_runner_args, build_runner, close_process_group,
+                          load_config)
 
 
 def parse_args():
@@ -45,6 +46,7 @@ def main():
     args = parse_args()
     cfg = apply_test_args(load_config(args), args)
     build_runner(cfg).test()
+    close_process_group()
 
 
 if __name__ == '__main__':

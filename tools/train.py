@@ -10,7 +10,8 @@ import logging
 from mmengine.logging import print_log
 
 import farl_mm  # noqa: F401  (compatibility patches, registries)
-from farl_mm.apis import add_runner_args, build_runner, load_config
+from farl_mm.apis import (add_runner_args, build_runner, close_process_group,
+                          load_config)
 
 
 def parse_args():
@@ -68,6 +69,7 @@ def main():
     args = parse_args()
     cfg = add_default_hooks(apply_train_args(load_config(args), args))
     build_runner(cfg).train()
+    close_process_group()
 
 
 if __name__ == '__main__':

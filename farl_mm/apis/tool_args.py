@@ -3,6 +3,7 @@ command-line switches, folded into a config, and the Runner built from it."""
 import os
 import os.path as osp
 
+import torch.distributed as dist
 from mmengine.config import Config, DictAction
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
@@ -40,6 +41,22 @@ def load_config(args):
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(args.config))[0])
     return cfg
+
+
+def close_process_group():
+    """Let every rank leave together once its run has succeeded.
+
+    MMEngine never destroys the process group it creates. A gloo rank that
+    exits with the group alive can abort at interpreter shutdown ("terminate
+    called without an active exception", SIGABRT; pytorch/pytorch#190489),
+    most often the rank that finishes first while rank 0 still writes the
+    last checkpoint. The barrier waits for that write; only then is the
+    group destroyed. Not called after an error: a rank that failed must not
+    wait for the others.
+    """
+    if dist.is_available() and dist.is_initialized():
+        dist.barrier()
+        dist.destroy_process_group()
 
 
 def build_runner(cfg):

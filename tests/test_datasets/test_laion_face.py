@@ -16,6 +16,7 @@ from mmengine.model import BaseModel
 from mmengine.runner import Runner
 from torch.utils.data import DataLoader
 
+from farl_mm.apis import close_process_group
 from farl_mm.datasets import LAIONFaceDataset
 from farl_mm.datasets import laion_face as laion_face_module
 from farl_mm.datasets.laion_face_writer import write_synthetic_shards
@@ -236,4 +237,5 @@ if __name__ == '__main__':  # one rank of test_two_ranks_split_every_epoch
     with open(osp.join(sys.argv[2], f'rank{os.environ["RANK"]}.json'),
               'w') as f:
         json.dump(batches, f)
+    close_process_group()
 
