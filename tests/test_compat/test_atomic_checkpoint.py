@@ -24,13 +24,13 @@ from mmengine.runner import CheckpointLoader, Runner
 from mmengine.runner import checkpoint as checkpoint_module
 from mmengine.runner import runner as runner_module
 from torch import nn
-from torch.utils.data import Dataset
 
 import farl_mm  # noqa: F401  (applies the patch)
 from farl_mm.compat import checkpoint as compat
 
 sys.path.insert(0, osp.join(osp.dirname(__file__), '..', 'helpers'))
 import tiny_lapa  # noqa: E402
+from toy_regression import Pairs  # noqa: E402
 
 REAL_SAVE = torch.save
 
@@ -45,15 +45,6 @@ class Linear(BaseModel):
         out = self.linear(torch.stack(inputs)).squeeze(1)
         return dict(loss=((out - torch.stack(targets))**2).mean())
 
-
-class Pairs(Dataset):
-
-    def __len__(self):
-        return 8
-
-    def __getitem__(self, index):
-        x = torch.tensor([index / 8., 1. - index / 8.])
-        return dict(inputs=x, targets=x.sum() * 0.5)
 
 
 def _runner(work_dir, max_iters=4, **kwargs):

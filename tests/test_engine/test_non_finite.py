@@ -13,13 +13,13 @@ from mmengine.hooks import Hook
 from mmengine.model import BaseModel
 from mmengine.runner import CheckpointLoader, Runner
 from torch import nn
-from torch.utils.data import Dataset
 
 import farl_mm  # noqa: F401  (CPU bf16 AMP, registries)
 from farl_mm.engine.hooks import NonFiniteLossError, NonFiniteLossHook
 
 sys.path.insert(0, osp.join(osp.dirname(__file__), '..', 'helpers'))
 import tiny_lapa  # noqa: E402
+from toy_regression import Pairs  # noqa: E402
 
 
 class NaNAtModel(BaseModel):
@@ -40,15 +40,6 @@ class NaNAtModel(BaseModel):
         self.calls += 1
         return dict(loss_fit=fit, loss_decay=0.5 * self.linear.weight.sum())
 
-
-class Pairs(Dataset):
-
-    def __len__(self):
-        return 8
-
-    def __getitem__(self, index):
-        x = torch.tensor([index / 8., 1. - index / 8.])
-        return dict(inputs=x, targets=x.sum() * 0.5)
 
 
 class KeepWeights(Hook):
