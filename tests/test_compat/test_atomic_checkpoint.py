@@ -19,37 +19,23 @@ import pytest
 import torch
 from mmengine.fileio.backends import local_backend
 from mmengine.hooks import CheckpointHook
-from mmengine.model import BaseModel
 from mmengine.runner import CheckpointLoader, Runner
 from mmengine.runner import checkpoint as checkpoint_module
 from mmengine.runner import runner as runner_module
-from torch import nn
 
 import farl_mm  # noqa: F401  (applies the patch)
 from farl_mm.compat import checkpoint as compat
 
 sys.path.insert(0, osp.join(osp.dirname(__file__), '..', 'helpers'))
 import tiny_lapa  # noqa: E402
-from toy_regression import Pairs  # noqa: E402
+from toy_regression import Pairs, ToyModel  # noqa: E402
 
 REAL_SAVE = torch.save
 
 
-class Linear(BaseModel):
-
-    def __init__(self):
-        super().__init__()
-        self.linear = nn.Linear(2, 1)
-
-    def forward(self, inputs, targets, mode='tensor'):
-        out = self.linear(torch.stack(inputs)).squeeze(1)
-        return dict(loss=((out - torch.stack(targets))**2).mean())
-
-
-
 def _runner(work_dir, max_iters=4, **kwargs):
     return Runner(
-        model=Linear(), work_dir=str(work_dir),
+        model=ToyModel(), work_dir=str(work_dir),
         experiment_name=f'atomic_{work_dir.name}_{len(os.listdir(work_dir))}',
         train_dataloader=dict(dataset=Pairs(), batch_size=2, num_workers=0,
                               sampler=dict(type='DefaultSampler')),

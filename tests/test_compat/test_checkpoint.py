@@ -13,40 +13,15 @@ import sys
 
 import pytest
 import torch
-from mmengine.model import BaseModel
 from mmengine.runner import CheckpointLoader, Runner
 from mmengine.runner.checkpoint import load_from_local
-from torch import nn
-from torch.utils.data import Dataset
 
 import farl_mm  # noqa: F401  (applies the patch)
 from farl_mm.compat.checkpoint import UnsafeCheckpointError
 
 sys.path.insert(0, osp.join(osp.dirname(__file__), '..', 'helpers'))
 import tiny_lapa  # noqa: E402
-
-
-class ToyModel(BaseModel):
-
-    def __init__(self):
-        super().__init__()
-        self.linear = nn.Linear(2, 1)
-
-    def forward(self, inputs, targets, mode='tensor'):
-        out = self.linear(torch.stack(inputs)).squeeze(1)
-        if mode == 'loss':
-            return dict(loss=((out - torch.stack(targets))**2).mean())
-        return out
-
-
-class ToyDataset(Dataset):
-
-    def __len__(self):
-        return 8
-
-    def __getitem__(self, index):
-        x = torch.tensor([index / 8., 1. - index / 8.])
-        return dict(inputs=x, targets=x.sum() * 0.5)
+from toy_regression import Pairs, ToyModel  # noqa: E402
 
 
 def _runner(work_dir, name, max_iters=2, **kwargs):
@@ -55,7 +30,7 @@ def _runner(work_dir, name, max_iters=2, **kwargs):
         work_dir=str(work_dir),
         experiment_name=name,  # unique: loggers are per-name singletons
         train_dataloader=dict(
-            dataset=ToyDataset(), batch_size=2, num_workers=0,
+            dataset=Pairs(), batch_size=2, num_workers=0,
             sampler=dict(type='DefaultSampler', shuffle=True)),
         train_cfg=dict(by_epoch=False, max_iters=max_iters),
         optim_wrapper=dict(optimizer=dict(type='Adam', lr=0.01)),
