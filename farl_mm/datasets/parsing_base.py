@@ -30,6 +30,7 @@ class FaceParsingDataset(CheckedDataset, BaseSegDataset):
     PREPARE = ''
 
     def load_data_list(self):
+        self._sizes_checked = set()  # indices whose label size matched
         name = type(self).__name__
         for key, path in self.data_prefix.items():
             if path:
@@ -59,14 +60,17 @@ class FaceParsingDataset(CheckedDataset, BaseSegDataset):
 
     def prepare_data(self, idx):
         """The pipeline's output; the label's size is checked from the
-        file headers first, its values on the output (the pixels that
+        file headers first (until the sample passes once), its values on
+        the output (the pixels that
         reach the loss or the metric: a bad value the training crop
         leaves out is caught at test time, when labels are not warped)."""
         info = self.get_data_info(idx)
         label_path = info.get('seg_map_path')
-        if label_path:
-            self.report_problems(
-                label_size_problems(info['img_path'], label_path))
+        if label_path and idx not in self._sizes_checked:
+            problems = label_size_problems(info['img_path'], label_path)
+            self.report_problems(problems)
+            if not problems:
+                self._sizes_checked.add(idx)
         results = self.pipeline(info)
         if label_path and results is not None:
             self.report_problems(label_value_problems(

@@ -7,6 +7,7 @@ import os
 import os.path as osp
 import re
 import shutil
+from unittest import mock
 
 import cv2
 import numpy as np
@@ -14,6 +15,7 @@ import pytest
 
 from farl_mm.datasets import (CelebAAttributes, FairFace, FaRLAFLW19Dataset,
                               LaPaDataset)
+from farl_mm.datasets import parsing_base
 from farl_mm.datasets.checks import DatasetProblems
 from farl_mm.datasets.landmark_files import (read_landmarks_txt,
                                              write_landmarks_txt)
@@ -160,6 +162,15 @@ def test_lapa_problems_name_their_files(lapa_root, tmp_path, capsys):
         with pytest.raises(ValueError, match=re.escape(message)) as err:
             data[index]
         assert osp.basename(path) in str(err.value)
+    # label and image headers are read once per good sample (data[0] was
+    # loaded above); a bad sample is refused at every load
+    with mock.patch.object(parsing_base, 'label_size_problems',
+                           wraps=parsing_base.label_size_problems) as sizes:
+        assert data[0]['face_points'].shape == (5, 2)
+        for _ in range(2):
+            with pytest.raises(ValueError, match='48x32 label'):
+                data[1]
+    assert sizes.call_count == 2
 
 
 def aflw_root(tmp_path):
