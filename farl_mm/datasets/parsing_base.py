@@ -61,9 +61,9 @@ class FaceParsingDataset(CheckedDataset, BaseSegDataset):
     def prepare_data(self, idx):
         """The pipeline's output; the label's size is checked from the
         file headers first (until the sample passes once), its values on
-        the output (the pixels that
-        reach the loss or the metric: a bad value the training crop
-        leaves out is caught at test time, when labels are not warped)."""
+        the output (the pixels that reach the loss or the metric: a bad
+        value the training crop leaves out is caught at test time, when
+        labels are not warped)."""
         info = self.get_data_info(idx)
         label_path = info.get('seg_map_path')
         if label_path and idx not in self._sizes_checked:
