@@ -15,6 +15,7 @@ prints the largest difference from PyTorch.
 import argparse
 
 import farl_mm  # noqa: F401  (compatibility patches, registries)
+from farl_mm.apis import init_face_aligner, init_face_parser
 from farl_mm.apis.onnx_export import OPSET, export_onnx, onnx_parity
 
 
@@ -38,14 +39,12 @@ def build_model(config, checkpoint):
     cfg = Config.fromfile(config)
     checkpoint = None if checkpoint.lower() == 'none' else checkpoint
     if cfg.model.type == 'TopdownPoseEstimator':
-        from mmpose.apis import init_model
-    elif 'decode_head' in cfg.model:
-        from mmseg.apis import init_model
-    else:
-        raise ValueError(f'{config}: model.type={cfg.model.type!r} is neither '
-                         'a segmentor (decode_head) nor TopdownPoseEstimator; '
-                         'only parsing and alignment models export')
-    return init_model(cfg, checkpoint, device='cpu')
+        return init_face_aligner(cfg, checkpoint)
+    if 'decode_head' in cfg.model:
+        return init_face_parser(cfg, checkpoint)
+    raise ValueError(f'{config}: model.type={cfg.model.type!r} is neither '
+                     'a segmentor (decode_head) nor TopdownPoseEstimator; '
+                     'only parsing and alignment models export')
 
 
 def main():
