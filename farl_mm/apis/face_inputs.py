@@ -125,11 +125,15 @@ def detect_faces(image_bgr, name, device='cpu', score_thr=0.5):
 
 def config_of_checkpoint(checkpoint):
     """The config an mmengine Runner saved in ``checkpoint``'s
-    ``meta['cfg']`` (weights-only load)."""
+    ``meta['cfg']`` (weights-only load; memory-mapped, so the weights,
+    which the model's init loads next, are not read here)."""
+    import zipfile
+
     from mmengine.config import Config
 
     from farl_mm.compat.checkpoint import load_checkpoint_file
-    meta = load_checkpoint_file(checkpoint).get('meta') or {}
+    meta = load_checkpoint_file(
+        checkpoint, mmap=zipfile.is_zipfile(checkpoint)).get('meta') or {}
     text = meta.get('cfg')
     if not text:
         raise ValueError(f'{checkpoint}: no meta.cfg (not saved by an '

@@ -101,12 +101,14 @@ SAFE_GLOBALS = [
 ]
 
 
-def load_checkpoint_file(filename, map_location='cpu'):
+def load_checkpoint_file(filename, map_location='cpu', mmap=None):
     """``torch.load`` a local file as data only.
 
     Args:
         filename (str): Path of the checkpoint.
         map_location: As in :func:`torch.load`.
+        mmap (bool, optional): As in :func:`torch.load`: tensors stay on
+            disk until read (zip-format files only).
 
     Raises:
         FileNotFoundError: The file does not exist.
@@ -118,8 +120,8 @@ def load_checkpoint_file(filename, map_location='cpu'):
         raise FileNotFoundError(f'{filename} can not be found.')
     try:
         with torch.serialization.safe_globals(SAFE_GLOBALS):
-            return torch.load(
-                filename, map_location=map_location, weights_only=True)
+            return torch.load(filename, map_location=map_location,
+                              weights_only=True, mmap=mmap)
     except pickle.UnpicklingError as err:
         raise _refused(filename, _unsafe_globals(filename) or err) from err
 
