@@ -5,6 +5,7 @@ import os.path as osp
 
 import torch.distributed as dist
 from mmengine.config import Config, DictAction
+from mmengine.dist import barrier, is_distributed
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 from mmengine.utils import import_modules_from_strings
@@ -54,8 +55,8 @@ def close_process_group():
     group destroyed. Not called after an error: a rank that failed must not
     wait for the others.
     """
-    if dist.is_available() and dist.is_initialized():
-        dist.barrier()
+    if is_distributed():
+        barrier()
         dist.destroy_process_group()
 
 

@@ -14,8 +14,8 @@
    stage, the commands, and figures (parsing overlays, landmarks, attribute
    bars, Grad-CAM, loss curves).
 
-Every stage is a subprocess; up to ``--jobs`` run at a time (default: one
-per core), each with ``cores / jobs`` BLAS threads, in dependency order.
+Every stage is a subprocess; up to ``--jobs`` run at a time (default: 2, or 1
+on one core), each with ``cores / jobs`` BLAS threads, in dependency order.
 Their output is streamed with the stage's name in front and kept in
 ``work_dirs/demo/logs/``. A failed stage stops the demo, naming its log.
 """
