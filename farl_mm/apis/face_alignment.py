@@ -6,8 +6,9 @@ photo when no box is given); the landmarks come back in the photo's own
 pixel coordinates.
 """
 import cv2
-import mmcv
 import numpy as np
+
+from .face_inputs import read_bgr
 
 
 def init_face_aligner(config, checkpoint=None, device='cpu'):
@@ -30,9 +31,7 @@ def align_face(model, image, bbox=None):
         the photo's pixels and their ``(K,)`` heatmap scores.
     """
     from mmpose.apis import inference_topdown
-    img = mmcv.imread(image) if isinstance(image, str) else image
-    if img is None or img.ndim != 3:
-        raise ValueError(f'cannot read a colour image from {image!r}')
+    img = read_bgr(image)
     bboxes = None if bbox is None else np.asarray(
         bbox, np.float32).reshape(1, 4)
     sample = inference_topdown(model, img, bboxes, bbox_format='xyxy')[0]

@@ -2,11 +2,11 @@
 model (paper §4.1): each face is aligned to FaRL's mean face by its five
 landmarks, as the config's test pipeline does, and scored."""
 import cv2
-import mmcv
 import numpy as np
 import torch
-from mmengine.dataset import Compose, pseudo_collate
-from mmengine.registry import init_default_scope
+from mmengine.dataset import pseudo_collate
+
+from .face_inputs import in_memory_pipeline, read_bgr
 
 #: Pipeline steps that read files the API does not have.
 _FILE_STEPS = {'LoadImageFromFile'}
@@ -42,14 +42,8 @@ def classify_faces(model, image, faces_points5):
         np.ndarray: ``(F, A)`` float32 probabilities, in the order of
         :func:`attribute_names`.
     """
-    img = mmcv.imread(image) if isinstance(image, str) else image
-    if img is None or img.ndim != 3:
-        raise ValueError(f'cannot read a colour image from {image!r}')
-    cfg = model._config
-    init_default_scope(cfg.get('default_scope', 'mmpretrain'))
-    steps = [s for s in cfg.test_dataloader.dataset.pipeline
-             if s['type'] not in _FILE_STEPS]
-    pipeline = Compose(steps)
+    img = read_bgr(image)
+    pipeline = in_memory_pipeline(model._config, 'mmpretrain', _FILE_STEPS)
     batch = [pipeline(dict(img=img, img_shape=img.shape[:2],
                            ori_shape=img.shape[:2], img_path=f'faces[{i}]',
                            landmarks5=np.asarray(p, np.float64).reshape(5, 2)))

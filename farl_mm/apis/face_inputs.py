@@ -18,7 +18,10 @@ when asked for: the core install does not need one.
 """
 import json
 
+import mmcv
 import numpy as np
+from mmengine.dataset import Compose
+from mmengine.registry import init_default_scope
 
 from farl_mm.datasets.laion_face_writer import parse_faces
 from farl_mm.geometry import mean_face_points
@@ -139,3 +142,20 @@ def config_of_checkpoint(checkpoint):
         raise ValueError(f'{checkpoint}: no meta.cfg (not saved by an '
                          'mmengine Runner?); pass its config')
     return Config.fromstring(text, '.py')
+
+
+def read_bgr(image):
+    """``image`` (a path, or already a BGR array) as a BGR ``(H, W, 3)``
+    array; a clear error when it is no colour image."""
+    img = mmcv.imread(image) if isinstance(image, str) else image
+    if img is None or img.ndim != 3:
+        raise ValueError(f'cannot read a colour image from {image!r}')
+    return img
+
+
+def in_memory_pipeline(cfg, scope, file_steps, head=()):
+    """The config's test pipeline for an image held in memory: ``head``,
+    then its steps less ``file_steps`` (those that read files)."""
+    init_default_scope(cfg.get('default_scope', scope))
+    return Compose([*head, *(s for s in cfg.test_dataloader.dataset.pipeline
+                             if s['type'] not in file_steps)])

@@ -6,11 +6,11 @@ the tanh warp); the model maps its logits back, so the label map has the
 photo's own resolution.
 """
 import cv2
-import mmcv
 import numpy as np
 import torch
-from mmengine.dataset import Compose, pseudo_collate
-from mmengine.registry import init_default_scope
+from mmengine.dataset import pseudo_collate
+
+from .face_inputs import in_memory_pipeline, read_bgr
 
 #: Pipeline steps that read files the API does not have.
 _FILE_STEPS = {'LoadImageFromFile', 'LoadAnnotations',
@@ -46,8 +46,8 @@ def parse_face(model, image, points5=None):
     Returns:
         np.ndarray: ``(H, W)`` uint8 class ids.
     """
-    img = _read(image)
-    sample = _predict(model, img, points5)
+    img = read_bgr(image)
+    sample = _predict(model, _pipeline(model), img, points5)
     return sample.pred_sem_seg.data[0].cpu().numpy().astype(np.uint8)
 
 
@@ -71,16 +71,18 @@ def parse_faces(model, image, faces_points5):
         tuple[np.ndarray, np.ndarray]: the ``(H, W)`` uint8 labels and the
         ``(H, W)`` index of the face each pixel was taken from.
     """
-    img = _read(image)
+    img = read_bgr(image)
     if len(faces_points5) == 0:
         raise ValueError('parse_faces needs at least one face')
     labels = np.zeros(img.shape[:2], np.uint8)
     owner = np.zeros(img.shape[:2], np.int64)
     nearest = np.full(img.shape[:2], np.inf)
+    pipeline = _pipeline(model)
+    ys, xs = np.mgrid[0:img.shape[0], 0:img.shape[1]].astype(np.float64)
     for i, points5 in enumerate(faces_points5):
         # one face at a time: its logits span the whole photo
-        sample = _predict(model, img, points5)
-        radius = _canvas_radius(sample.metainfo['face_warp'], img.shape[:2])
+        sample = _predict(model, pipeline, img, points5)
+        radius = _canvas_radius(sample.metainfo['face_warp'], xs, ys)
         closer = radius < nearest
         nearest[closer] = radius[closer]
         owner[closer] = i
@@ -88,13 +90,12 @@ def parse_faces(model, image, faces_points5):
     return labels, owner
 
 
-def _canvas_radius(face_warp, hw):
-    """``max(|u|, |v|)`` of every photo pixel on a face's aligned canvas
-    (normalised to [-1, 1], before the tanh warp)."""
+def _canvas_radius(face_warp, xs, ys):
+    """``max(|u|, |v|)`` of the photo pixels ``(xs, ys)`` on a face's
+    aligned canvas (normalised to [-1, 1], before the tanh warp)."""
     matrix = np.asarray(face_warp['matrix'], np.float64)
     size = face_warp['size']
     width, height = (size, size) if np.isscalar(size) else size
-    ys, xs = np.mgrid[0:hw[0], 0:hw[1]].astype(np.float64)
     u = (matrix[0, 0] * xs + matrix[0, 1] * ys + matrix[0, 2]) \
         / ((width - 1) / 2) - 1
     v = (matrix[1, 0] * xs + matrix[1, 1] * ys + matrix[1, 2]) \
@@ -102,21 +103,14 @@ def _canvas_radius(face_warp, hw):
     return np.maximum(np.abs(u), np.abs(v))
 
 
-def _read(image):
-    img = mmcv.imread(image) if isinstance(image, str) else image
-    if img is None or img.ndim != 3:
-        raise ValueError(f'cannot read a colour image from {image!r}')
-    return img
+def _pipeline(model):
+    return in_memory_pipeline(model.cfg, 'mmseg', _FILE_STEPS,
+                              head=[dict(type='LoadImageFromNDArray')])
 
 
-def _predict(model, img, points5):
-    """The test pipeline and prediction of one face (None: the whole
-    photo); the sample keeps its ``face_warp`` meta."""
-    cfg = model.cfg
-    init_default_scope(cfg.get('default_scope', 'mmseg'))
-    steps = [s for s in cfg.test_dataloader.dataset.pipeline
-             if s['type'] not in _FILE_STEPS]
-    pipeline = Compose([dict(type='LoadImageFromNDArray'), *steps])
+def _predict(model, pipeline, img, points5):
+    """The prediction of one face (None: the whole photo) through the
+    model's test ``pipeline``; the sample keeps its ``face_warp`` meta."""
     data = dict(img=img)
     if points5 is not None:
         data['face_points'] = np.asarray(points5, np.float64).reshape(5, 2)
