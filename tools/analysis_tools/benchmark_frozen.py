@@ -25,7 +25,8 @@ states. On CUDA the peak of ``torch.cuda.max_memory_allocated`` is
 printed too.
 """
 import argparse
-import time
+import os.path as osp
+import sys
 
 import torch
 from mmengine.config import Config
@@ -35,14 +36,9 @@ from mmengine.structures import InstanceData, PixelData
 
 import farl_mm  # noqa: F401
 
-CONFIGS = {
-    'parsing': 'configs/farl/lapa_upernet.py',
-    'alignment': 'configs/farl/aflw19_upernet.py',
-}
-QUICK_CONFIGS = {
-    'parsing': 'configs/farl/lapa_upernet_tiny_synthetic.py',
-    'alignment': 'configs/farl/aflw19_upernet_tiny_synthetic.py',
-}
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+# the same models, timed the same way
+from benchmark_inference import CONFIGS, QUICK_CONFIGS, timed  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -158,18 +154,11 @@ def measure(model, data, iters, device):
     wrapper = OptimWrapper(torch.optim.AdamW(trainable, lr=1e-4))
     model.train()
     model.train_step(data, wrapper)  # warm-up; creates optimizer states
-    best = float('inf')
     if device.startswith('cuda'):
         torch.cuda.synchronize()
         torch.cuda.reset_peak_memory_stats()
-    now = (time.process_time if device == 'cpu'
-           and torch.get_num_threads() == 1 else time.perf_counter)
-    for _ in range(iters):
-        start = now()
-        model.train_step(data, wrapper)
-        if device.startswith('cuda'):
-            torch.cuda.synchronize()
-        best = min(best, now() - start)
+    best = min(timed(lambda: model.train_step(data, wrapper), device)
+               for _ in range(iters))
     peak = (torch.cuda.max_memory_allocated() if device.startswith('cuda')
             else None)
     saved, graph, grads = instrumented_backward(model, data)
