@@ -94,15 +94,9 @@ def fixed_mmap_threshold():
 def measure(spec, conn):
     """One variant, in a process forked before any model ran."""
     fixed_mmap_threshold()
-    setting, depth, batch = spec['setting'], spec['depth'], spec['batch']
-    img_size = bt.SETTINGS[setting]['img_size']
-    image, text = bt.archs(setting, depth)
-    model = bt.build_farl(image, text, img_size, True, setting,
-                          spec['tokenizer'])
-    model.backbone.with_cp = model.text_backbone.with_cp = spec['with_cp']
-    model.train()
-    images, _, samples = bt.make_batch(setting, batch, img_size, 0)
-    params = [p for p in model.parameters() if p.requires_grad]
+    model, images, samples, params = bt.build_pretrain(
+        spec['setting'], spec['depth'], spec['batch'], spec['tokenizer'],
+        spec['with_cp'])
     opt = torch.optim.AdamW(params, lr=1e-6, weight_decay=0.05)
     for p in params:  # gradients and AdamW moments exist before the step
         p.grad = torch.zeros_like(p)
@@ -111,7 +105,7 @@ def measure(spec, conn):
     before = rss_bytes()
     start = time.perf_counter()
     losses = model.loss(images, samples)
-    sum(v for k, v in losses.items() if k.startswith('loss')).backward()
+    bt.total_loss(losses).backward()
     opt.step()
     seconds = time.perf_counter() - start
     conn.send(dict(spec, before=before, peak=peak_rss_bytes(),

@@ -199,8 +199,7 @@ def loss_fns(models, images, tokens, samples):
         return clip_loss(img, txt, scale)
 
     def farl_loss(name):
-        losses = models[name].loss(images, samples)
-        return sum(v for k, v in losses.items() if k.startswith('loss'))
+        return total_loss(models[name].loss(images, samples))
 
     return dict(farl_itc=lambda: farl_loss('farl_itc'),
                 open_clip=open_clip_loss,
@@ -261,6 +260,24 @@ def make_steps(models, fns, images, precision, optimizer):
             return full.target_generator(images)
     steps['tokenizer'] = tokenizer
     return steps
+
+
+def total_loss(losses):
+    """The sum of the ``loss*`` terms, as the Runner optimises."""
+    return sum(v for k, v in losses.items() if k.startswith('loss'))
+
+
+def build_pretrain(setting, depth, batch, tokenizer, with_cp=False):
+    """The FaRL pretraining model of ``setting`` in train mode (``depth``
+    blocks per tower, 0: the setting's), a batch, and AdamW over its
+    trainable parameters: what the memory and GPU benchmarks step."""
+    img_size = SETTINGS[setting]['img_size']
+    image, text = archs(setting, depth)
+    model = build_farl(image, text, img_size, True, setting, tokenizer)
+    model.backbone.with_cp = model.text_backbone.with_cp = with_cp
+    images, _, samples = make_batch(setting, batch, img_size, 0)
+    params = [p for p in model.parameters() if p.requires_grad]
+    return model.train(), images, samples, params
 
 
 def autocast(precision):

@@ -83,17 +83,12 @@ def matmul_peak(device, size, iters=10):
 
 
 def build(args, device):
-    setting = 'quick' if args.tiny else 'full'
-    img_size = bt.SETTINGS[setting]['img_size']
-    image, text = bt.archs(setting, 0)
-    model = bt.build_farl(image, text, img_size, True, setting,
-                          args.tokenizer)
-    model.backbone.with_cp = model.text_backbone.with_cp = args.with_cp
-    model = model.to(device).train()
-    images, _, samples = bt.make_batch(setting, args.batch, img_size, 0)
+    model, images, samples, params = bt.build_pretrain(
+        'quick' if args.tiny else 'full', 0, args.batch, args.tokenizer,
+        args.with_cp)
+    model = model.to(device)
     images = images.to(device)
     samples = [s.to(device) for s in samples]
-    params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=1e-6, weight_decay=0.05,
                             fused=device.type == 'cuda')
     return model, images, samples, opt
@@ -116,7 +111,7 @@ def main():
         opt.zero_grad(set_to_none=True)
         with torch.autocast(device.type, dtype=torch.bfloat16):
             losses = model.loss(images, samples)
-            loss = sum(v for k, v in losses.items() if k.startswith('loss'))
+            loss = bt.total_loss(losses)
         loss.backward()
         opt.step()
         return losses
