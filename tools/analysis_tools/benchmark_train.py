@@ -34,8 +34,9 @@ than fp32 ones, so by default the bf16 case keeps ViT-B's widths but only
 are per-block ratios (``--bf16-depth 0`` for the full depth).
 """
 import argparse
-import contextlib
+import os.path as osp
 import statistics
+import sys
 import time
 
 import torch
@@ -43,6 +44,9 @@ import torch
 import farl_mm  # noqa: F401
 from farl_mm.converters import convert_farl_state_dict
 from farl_mm.registry import MODELS
+
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+from benchmark_backbone import autocast  # noqa: E402
 
 TARGETS = dict(itc_vs_open_clip=1.0, full_vs_itc=2.2)
 ATOL = 1e-4
@@ -278,12 +282,6 @@ def build_pretrain(setting, depth, batch, tokenizer, with_cp=False):
     images, _, samples = make_batch(setting, batch, img_size, 0)
     params = [p for p in model.parameters() if p.requires_grad]
     return model.train(), images, samples, params
-
-
-def autocast(precision):
-    if precision == 'fp32':
-        return contextlib.nullcontext()
-    return torch.autocast('cpu', dtype=torch.bfloat16)
 
 
 def time_interleaved(steps, iters, warmup=1):
