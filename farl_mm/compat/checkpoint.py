@@ -101,6 +101,16 @@ SAFE_GLOBALS = [
 ]
 
 
+_torch_load = torch.load
+
+
+def _weights_only_load(f, map_location=None, *args, weights_only=None,
+                       **kwargs):
+    with torch.serialization.safe_globals(SAFE_GLOBALS):
+        return _torch_load(f, map_location, *args, weights_only=True,
+                           **kwargs)
+
+
 def load_checkpoint_file(filename, map_location='cpu', mmap=None):
     """``torch.load`` a local file as data only.
 
@@ -119,9 +129,7 @@ def load_checkpoint_file(filename, map_location='cpu', mmap=None):
     if not osp.isfile(filename):
         raise FileNotFoundError(f'{filename} can not be found.')
     try:
-        with torch.serialization.safe_globals(SAFE_GLOBALS):
-            return torch.load(filename, map_location=map_location,
-                              weights_only=True, mmap=mmap)
+        return _weights_only_load(filename, map_location, mmap=mmap)
     except pickle.UnpicklingError as err:
         raise _refused(filename, _unsafe_globals(filename) or err) from err
 
@@ -148,16 +156,6 @@ def _unsafe_globals(filename):
 
 def _load_from_local(filename, map_location):
     return load_checkpoint_file(filename, map_location)
-
-
-_torch_load = torch.load
-
-
-def _weights_only_load(f, map_location=None, *args, weights_only=None,
-                       **kwargs):
-    with torch.serialization.safe_globals(SAFE_GLOBALS):
-        return _torch_load(f, map_location, *args, weights_only=True,
-                           **kwargs)
 
 
 def _data_only(loader):
