@@ -4,6 +4,8 @@ import io
 import json
 import os
 import os.path as osp
+import re
+import signal
 import sys
 import tarfile
 from unittest import mock
@@ -126,6 +128,33 @@ def test_errors_name_the_file(root, tmp_path):
     with pytest.raises(ValueError, match=r'bad.tar#000000000.json: faces\[0'
                        r'\].box'):
         keys_of(LAIONFaceDataset(str(bad), num_samples=1))
+
+
+@pytest.mark.parametrize('resampled, reads', [(False, 2), (True, 100)])
+def test_shards_that_give_nothing_stop_the_stream(tmp_path, resampled,
+                                                  reads):
+    """All of an epoch's reads (or, resampled, 100 draws in a row) empty:
+    an error naming the shards instead of an endless or silent stream."""
+    for name in ('a.tar', 'b.tar'):
+        (tmp_path / name).write_bytes(b'not a tar file')
+    (tmp_path / 'sizes.json').write_text('{"a.tar": 3, "b.tar": 3}')
+    dataset = LAIONFaceDataset('{a,b}.tar', str(tmp_path),
+                               resampled=resampled, num_samples=6)
+
+    def endless(*_):  # without the check the stream never ends
+        raise TimeoutError('still reading empty shards after 60 s')
+
+    signal.signal(signal.SIGALRM, endless)
+    signal.alarm(60)
+    try:
+        with pytest.raises(RuntimeError, match=re.escape(
+                f'no sample could be read from its shards of epoch 0 '
+                f'({reads} reads in a row)')) as err:
+            keys_of(dataset)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, signal.SIG_DFL)
+    assert str(tmp_path / 'a.tar') in str(err.value)
 
 
 def small_loader_cfg(root, **overrides):
