@@ -304,22 +304,23 @@ class LAIONFaceDataset(IterableDataset):
     def _read_all(self, reads, reader, epoch):
         """Chain the reads; raise when the shards give nothing: all of an
         epoch's, or (resampled) many draws in a row."""
-        limit = max(100, 2 * len(self.urls)) if self.resampled else None
-        empty = []
+        limit = (max(100, 2 * len(self.urls)) if self.resampled
+                 else len(reads))
+        empty = []  # the shards of the latest reads that gave nothing
         for read in reads:
             got = False
             for sample in self._read_shard(*read):
                 got = True
                 yield sample
-            empty = [] if got else empty + [read[0]]
+            if got:
+                empty.clear()
+            else:
+                empty.append(read[0])
             if len(empty) == limit:
-                break
-        if empty and (limit is None and len(empty) == len(reads)
-                      or len(empty) == limit):
-            raise RuntimeError(
-                f'reader {reader}: no sample could be read from its shards '
-                f'of epoch {epoch} ({len(empty)} reads in a row): '
-                f'{sorted(set(empty))[:5]}')
+                raise RuntimeError(
+                    f'reader {reader}: no sample could be read from its '
+                    f'shards of epoch {epoch} ({len(empty)} reads in a '
+                    f'row): {sorted(set(empty))[:5]}')
 
     def __iter__(self):
         epoch, self.epoch = self.epoch, self.epoch + 1
