@@ -114,7 +114,7 @@ def test_landmarks_map_back_to_the_photo(photo, checkpoints, demo):
     assert xs[0] < SIDE < SHIFT < xs[1]
 
 
-def test_each_pixel_parsed_by_its_own_face(photo, checkpoints):
+def test_each_pixel_parsed_by_its_own_face(photo, checkpoints, demo):
     from farl_mm.apis import init_face_parser, parse_face
     from farl_mm.apis.face_parsing import parse_faces
     tmp, _, faces = photo
