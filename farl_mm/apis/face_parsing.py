@@ -20,16 +20,22 @@ _FILE_STEPS = {'LoadImageFromFile', 'LoadAnnotations',
 def init_face_parser(config, checkpoint=None, device='cpu'):
     """The parsing model of ``config`` with ``checkpoint`` loaded.
 
-    Class names and palette come from the checkpoint, else from the
-    config's dataset (mmseg would guess a dataset by the class count).
+    Class names and palette come from the checkpoint's ``dataset_meta``,
+    else from the config's dataset. (mmseg's ``init_model`` would guess a
+    dataset by the class count: Cityscapes' names for CelebAMask-HQ's 19
+    classes.)
     """
+    from mmengine.runner import load_checkpoint
     from mmseg.apis import init_model  # mmseg only for parsing users
     from mmseg.registry import DATASETS
-    model = init_model(config, checkpoint, device=device)
-    meta = getattr(model, 'dataset_meta', None) or {}
-    if len(meta.get('classes', ())) != model.decode_head.num_classes:
-        dataset = DATASETS.get(model.cfg.test_dataloader.dataset.type)
-        model.dataset_meta = dict(dataset.METAINFO)
+    model = init_model(config, None, device=device)
+    dataset = DATASETS.get(model.cfg.test_dataloader.dataset.type)
+    model.dataset_meta = dict(dataset.METAINFO)
+    if checkpoint is not None:
+        saved = load_checkpoint(model, checkpoint, map_location='cpu')
+        meta = (saved.get('meta') or {}).get('dataset_meta')
+        if meta:
+            model.dataset_meta = meta
     return model
 
 
