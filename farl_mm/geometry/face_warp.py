@@ -19,14 +19,22 @@ def _lib(x):
     return torch if isinstance(x, torch.Tensor) else np
 
 
+def _beyond(c, alpha):
+    """``|c|`` and how far it lies beyond ``1 - alpha`` (0 inside): the
+    warp is odd, the identity inside, a function of the excess outside."""
+    xp = _lib(c)
+    magnitude = xp.abs(c)
+    clip = torch.clamp if xp is torch else np.clip
+    return magnitude, clip(magnitude - (1 - alpha), 0.0, None)
+
+
 def tanh_warp(c, alpha):
     """Aligned normalised coordinates -> output normalised coordinates."""
     if alpha <= 0:
         return c
     xp, a = _lib(c), float(alpha)
-    hi = a * xp.tanh((c - 1 + a) / a) + 1 - a
-    lo = a * xp.tanh((c + 1 - a) / a) - 1 + a
-    return xp.where(c > 1 - a, hi, xp.where(c < -1 + a, lo, c))
+    magnitude, excess = _beyond(c, a)
+    return xp.sign(c) * (magnitude - excess + a * xp.tanh(excess / a))
 
 
 def tanh_unwarp(c, alpha):
@@ -36,40 +44,55 @@ def tanh_unwarp(c, alpha):
     xp, a = _lib(c), float(alpha)
     clip = torch.clamp if xp is torch else np.clip
     atanh = torch.atanh if xp is torch else np.arctanh
-    hi = a * atanh(clip((c - 1 + a) / a, 0.0, _ATANH_LIMIT)) + 1 - a
-    lo = a * atanh(clip((c + 1 - a) / a, -_ATANH_LIMIT, 0.0)) - 1 + a
-    return xp.where(c > 1 - a, hi, xp.where(c < -1 + a, lo, c))
+    magnitude, excess = _beyond(c, a)
+    return xp.sign(c) * (magnitude - excess +
+                         a * atanh(clip(excess / a, 0.0, _ATANH_LIMIT)))
 
 
 class FaceWarp:
     """Image pixels -> output pixels: ``matrix`` (3x3, e.g. alignment composed
     with jitter) onto a ``size`` canvas, then the tanh warp with ``alpha``.
 
-    Keep the instance (or its ``matrix``, ``size``, ``alpha``) with a sample:
-    :meth:`unwarp_logits` maps predictions back onto the original photo.
+    Keep the instance (or its ``matrix``, ``size``, ``alpha``,
+    ``align_corners``) with a sample: :meth:`unwarp_logits` maps
+    predictions back onto the original photo.
+
+    ``align_corners`` says where the tanh warp's normalised ``[-1, 1]``
+    lies on the canvas: on the outer pixel centres (True, farl_mm's
+    convention) or on the canvas edges (False: torch's
+    ``align_corners=False``, the authors' ``facer``, whose released models
+    expect it). ``matrix`` is in pixel-centre coordinates either way.
     """
 
-    def __init__(self, matrix, size, alpha=0.8):
+    def __init__(self, matrix, size, alpha=0.8, align_corners=True):
         self.matrix = np.asarray(matrix, dtype=np.float64).reshape(3, 3)
         self.size = _wh(size)
         self.alpha = float(alpha)
         if not 0.0 <= self.alpha <= 1.0:
             raise ValueError(f'alpha must be in [0, 1], got {alpha}')
-        self._half = np.array([self.size[0] - 1.0, self.size[1] - 1.0]) / 2.0
+        self.align_corners = bool(align_corners)
+        wh = np.array(self.size, dtype=np.float64)
+        # normalised = (pixel + offset) / half - 1
+        self._half = (wh - 1.0) / 2.0 if self.align_corners else wh / 2.0
+        self._offset = 0.0 if self.align_corners else 0.5
+
+    def _normalise(self, pts):
+        return (pts + self._offset) / self._half - 1.0
+
+    def _pixels(self, norm):
+        return (norm + 1.0) * self._half - self._offset
 
     # point maps (numpy, float64) ---------------------------------------
     def forward_points(self, pts):
         """Original-image points (N, 2) -> output-image points (N, 2)."""
         pts = np.asarray(pts, dtype=np.float64).reshape(-1, 2)
         aligned = pts @ self.matrix[:2, :2].T + self.matrix[:2, 2]
-        norm = aligned / self._half - 1.0
-        return (tanh_warp(norm, self.alpha) + 1.0) * self._half
+        return self._pixels(tanh_warp(self._normalise(aligned), self.alpha))
 
     def inverse_points(self, pts):
         """Output-image points (N, 2) -> original-image points (N, 2)."""
         pts = np.asarray(pts, dtype=np.float64).reshape(-1, 2)
-        aligned = (tanh_unwarp(pts / self._half - 1.0, self.alpha) + 1.0) \
-            * self._half
+        aligned = self._pixels(tanh_unwarp(self._normalise(pts), self.alpha))
         inv = np.linalg.inv(self.matrix)
         return aligned @ inv[:2, :2].T + inv[:2, 2]
 
@@ -106,23 +129,24 @@ class FaceWarp:
         """Output-canvas logits (N, C, h, w) -> logits on the original image
         grid (N, C, H, W), bilinear; take the argmax afterwards.
 
-        The logits must cover the output canvas (any resolution: normalised
-        coordinates with ``align_corners=True`` put pixel centres where the
-        warp put them). With ``alpha = 0`` pixels outside the crop get zero
-        logits (argmax: class 0) under ``padding_mode='zeros'``.
+        The logits must cover the output canvas (any resolution: sampled
+        with this warp's ``align_corners``, normalised coordinates put pixel
+        centres where the warp put them). With ``alpha = 0`` pixels outside
+        the crop get zero logits (argmax: class 0) under
+        ``padding_mode='zeros'``.
         """
         height, width = int(orig_hw[0]), int(orig_hw[1])
-        ys, xs = torch.meshgrid(
-            torch.arange(height, dtype=torch.float64),
-            torch.arange(width, dtype=torch.float64), indexing='ij')
-        mat = torch.as_tensor(self.matrix)
-        aligned_x = mat[0, 0] * xs + mat[0, 1] * ys + mat[0, 2]
-        aligned_y = mat[1, 0] * xs + mat[1, 1] * ys + mat[1, 2]
+        # normalised canvas coordinates of each photo pixel, affine in
+        # (x, y): coefficients in float64, the grid in the logits' dtype
+        norm = (self.matrix[:2] + [[0, 0, self._offset]] * 2) \
+            / self._half[:, None] - [[0, 0, 1]] * 2
+        kw = dict(dtype=logits.dtype, device=logits.device)
+        xs = torch.arange(width, **kw)[None, :]
+        ys = torch.arange(height, **kw)[:, None]
         grid = torch.stack([
-            tanh_warp(aligned_x / self._half[0] - 1.0, self.alpha),
-            tanh_warp(aligned_y / self._half[1] - 1.0, self.alpha)
-        ], -1)
-        grid = grid.to(logits.device, logits.dtype)
+            tanh_warp(xs * row[0] + (ys * row[1] + row[2]), self.alpha)
+            for row in norm.tolist()], -1)
         grid = grid.unsqueeze(0).expand(logits.shape[0], -1, -1, -1)
         return F.grid_sample(logits, grid, mode='bilinear',
-                             padding_mode=padding_mode, align_corners=True)
+                             padding_mode=padding_mode,
+                             align_corners=self.align_corners)

@@ -38,12 +38,12 @@ def build_model(config, checkpoint):
     from mmengine.config import Config
     cfg = Config.fromfile(config)
     checkpoint = None if checkpoint.lower() == 'none' else checkpoint
-    if cfg.model.type == 'TopdownPoseEstimator':
+    if cfg.model.type.endswith('PoseEstimator'):  # mmpose's, farl_mm's
         return init_face_aligner(cfg, checkpoint)
     if 'decode_head' in cfg.model:
         return init_face_parser(cfg, checkpoint)
     raise ValueError(f'{config}: model.type={cfg.model.type!r} is neither '
-                     'a segmentor (decode_head) nor TopdownPoseEstimator; '
+                     'a segmentor (decode_head) nor a pose estimator; '
                      'only parsing and alignment models export')
 
 

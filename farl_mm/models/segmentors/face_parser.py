@@ -18,17 +18,35 @@ class FaceParser(EncoderDecoder):
     swapped before averaging. mmseg's own flip test-time augmentation
     does not swap classes, which is wrong for faces.
 
+    ``test_cfg`` may set ``logits_size=(h, w)``: the head's logits are
+    resized to it instead of the input size before the inverse warp (the
+    authors' released parsers: 512 x 512 for their 448 canvas). The warp
+    reads the logits in normalised canvas coordinates, so any size works;
+    inputs must then be unpadded (the canvas is the crop size).
+
     Missing backbone weights are caught before training starts by
     :class:`farl_mm.PreflightHook` (the configs' ``custom_hooks``).
     """
 
     def inference(self, inputs, batch_img_metas):
+        size = self.test_cfg.get('logits_size')
+        if size is not None:
+            batch_img_metas = [self._at_logits_size(meta, tuple(size))
+                               for meta in batch_img_metas]
         logits = super().inference(inputs, batch_img_metas)
         if not self.test_cfg.get('flip', False):
             return logits
         mirrored = super().inference(inputs.flip(-1), batch_img_metas)
         order = self._swapped_order(logits.shape[1])
         return (logits + mirrored.flip(-1)[:, order]) / 2
+
+    @staticmethod
+    def _at_logits_size(meta, size):
+        if any(meta.get('img_padding_size', meta.get('padding_size', [0]))):
+            raise ValueError(
+                f'{meta.get("img_path")}: test_cfg.logits_size needs '
+                'unpadded inputs; make the warp size the crop size')
+        return dict(meta, img_shape=size, pad_shape=size)
 
     def _swapped_order(self, num_classes):
         order = list(range(num_classes))

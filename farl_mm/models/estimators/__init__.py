@@ -1,0 +1,3 @@
+from .face_warp_estimator import FaceWarpPoseEstimator
+
+__all__ = ['FaceWarpPoseEstimator']
