@@ -1,23 +1,31 @@
-# The demo: the backbone-swap UperNet with a tiny FaRLViT, trained from scratch
-# on generated LaPa-format faces in a couple of CPU minutes. It shows the
-# plumbing works, not FaRL's accuracy. Data (what `make demo` writes):
+# The demo: mmseg's stock ViT UperNet model with a tiny FaRLViT, trained from
+# scratch on generated LaPa-format faces in a couple of CPU minutes. It shows
+# the plumbing works, not FaRL's accuracy. Random weights: the model base's
+# normalisation is kept. Data (what `make demo` writes):
 #   python tools/misc/make_synthetic_faces.py --format lapa \
 #       --out data/synthetic_lapa --splits train:256 val:32 test:32 \
 #       --size 160
-_base_ = ['./upernet_farl-vit-b16_mmseg.py']
+_base_ = [
+    'mmseg::_base_/models/upernet_vit-b16_ln_mln.py',
+    'mmseg::_base_/default_runtime.py',
+]
+custom_imports = dict(imports=['farl_mm'], allow_failed_imports=False)
 crop_size = (128, 128)
+num_classes = 11  # LaPa
 norm_cfg = dict(type='BN', requires_grad=True)
 model = dict(
+    pretrained=None,
     data_preprocessor=dict(size=crop_size),
     backbone=dict(
-        arch='tiny', img_size=128, out_indices=(0, 1, 2, 3), init_cfg=None),
+        _delete_=True, type='farl_mm.FaRLViT', arch='tiny', img_size=128,
+        out_indices=(0, 1, 2, 3), init_cfg=None),
     neck=dict(in_channels=[64] * 4, out_channels=64),
     decode_head=dict(
-        in_channels=[64] * 4, channels=64, norm_cfg=norm_cfg,
-        loss_decode=dict(avg_non_ignore=True)),
+        in_channels=[64] * 4, channels=64, num_classes=num_classes,
+        norm_cfg=norm_cfg, loss_decode=dict(avg_non_ignore=True)),
     auxiliary_head=dict(
-        in_channels=64, channels=32, norm_cfg=norm_cfg,
-        loss_decode=dict(avg_non_ignore=True)))
+        in_channels=64, channels=32, num_classes=num_classes,
+        norm_cfg=norm_cfg, loss_decode=dict(avg_non_ignore=True)))
 
 # data: {data_root}/{split}/{images,labels}, as LaPa ships it
 data_root = 'data/synthetic_lapa'

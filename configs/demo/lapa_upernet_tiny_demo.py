@@ -7,8 +7,14 @@
 _base_ = ['../farl/lapa_upernet_tiny_synthetic.py', './demo_weights.py']
 data_root = 'data/demo/lapa'
 size = 64
+# The demo's numbers (README, "Quick start") were measured with mmseg's
+# MultiLevelNeck, farl_mm's neck before the authors' deconvolution pyramid
+# became the default: the demo keeps it so that they hold.
 model = dict(data_preprocessor=dict(size=(size, size)),
-             backbone=dict(_base_.demo_backbone, img_size=size))
+             backbone=dict(_base_.demo_backbone, img_size=size),
+             neck=dict(_delete_=True, type='MultiLevelNeck',
+                       in_channels=[64] * 4, out_channels=64,
+                       scales=[4, 2, 1, 0.5]))
 custom_hooks = [_base_.demo_preflight]
 
 

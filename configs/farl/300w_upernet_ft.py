@@ -1,6 +1,4 @@
-# "FaRLft": the backbone is fine-tuned too, at a hundredth of the head's
-# learning rate (backbone 1e-4, head 1e-2, as the authors' code does).
+# "FaRLft": the backbone is fine-tuned too, at lr 1e-4, a hundredth of the
+# head's (the schedule's `backbone` lr_mult, as the authors' code does).
 _base_ = ['./300w_upernet.py']
 model = dict(backbone=dict(frozen_stages=-1))
-optim_wrapper = dict(
-    paramwise_cfg=dict(custom_keys={'backbone': dict(lr_mult=0.01)}))

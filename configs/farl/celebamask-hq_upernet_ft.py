@@ -1,5 +1,4 @@
-# "FaRLft" on CelebAMask-HQ (Table 5): backbone fine-tuned at lr 1e-4.
+# "FaRLft" on CelebAMask-HQ (Table 5): the backbone is fine-tuned too, at lr
+# 1e-4 (the schedule's `backbone` lr_mult, as the authors' code does).
 _base_ = ['./celebamask-hq_upernet.py']
 model = dict(backbone=dict(frozen_stages=-1))
-optim_wrapper = dict(
-    paramwise_cfg=dict(custom_keys={'backbone': dict(lr_mult=0.1)}))

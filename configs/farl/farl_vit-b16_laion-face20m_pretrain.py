@@ -2,8 +2,10 @@
 # head, DALL-E tokens) + ALIGN, 16 epochs, global batch 5120 = 32 GPUs x 160,
 # bf16 AMP, gradient clipping 1.0, activation checkpointing of both towers,
 # AdamW states sharded over the ranks (ZeRO stage 1).
-#   bash tools/dist_train.sh configs/farl/farl_vit-b16_laion-face20m_pretrain.py 8
-#   (NNODES=4 on four 8-GPU nodes for the paper's 32)
+#   NNODES=4 NODE_RANK=... bash tools/dist_train.sh \
+#       configs/farl/farl_vit-b16_laion-face20m_pretrain.py 8   # the paper's 32
+#   bash tools/dist_train.sh configs/farl/farl_vit-b16_laion-face20m_pretrain.py \
+#       8 --auto-scale-lr   # one node: batch 1280, lr x 1280/5120
 _base_ = [
     '../_base_/models/farl_vit-b16_pretrain.py',
     '../_base_/datasets/laion_face_shards.py',

@@ -32,8 +32,8 @@ train_dataloader = dict(
         pipeline=[
             dict(type='farl_mm.FaceAlignCrop', size=img_size, score_thr=0.9),
             dict(type='farl_mm.CLIPTokenize', context_length=77),
-            # 75/196 of the patches in the paper: 6 of 16 here
-            dict(type='mmpretrain.BEiTMaskGenerator', input_size=4,
+            # at most 75/196 of the patches in the paper: 6 of 16 here
+            dict(type='farl_mm.BlockMaskGenerator', input_size=4,
                  num_masking_patches=6, min_num_patches=2),
             dict(type='mmpretrain.PackInputs', algorithm_keys=['text_tokens'],
                  meta_keys=['sample_idx']),

@@ -1,8 +1,12 @@
-# The paper's "FaRL" on WFLW (Table 7): frozen ViT-B/16, 224 px.
+# The paper's "FaRL" on WFLW (Table 7): frozen ViT-B/16, 224 px, the face
+# at 0.8 of the crop; the authors' head and recipe
+# (../_base_/models/farl_upernet_heatmap.py,
+# ../_base_/schedules/farl_alignment.py), the paper's loss.
 _base_ = [
     '../_base_/models/farl_upernet_heatmap.py',
     '../_base_/datasets/wflw_alignment.py',
     '../_base_/schedules/farl_alignment.py'
 ]
 model = dict(head=dict(out_channels=98, decoder=_base_.codec))
-custom_hooks = [dict(type='SyncBuffersHook'), _base_.preflight]
+train_dataloader = dict(batch_size=5)  # x 8 GPUs (the schedule's sources)
+custom_hooks = [*_base_.custom_hooks, _base_.preflight]  # + FaRL weights?

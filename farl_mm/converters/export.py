@@ -34,10 +34,10 @@ _BLOCK_RULES = [
     (r'\.ffn\.layers\.1\.', '.mlp.c_proj.'),
 ]
 
-# farl_mm keeps these 3-D; OpenAI's are (C,) and (L, C). The mask token
-# stays as it is: the authors never published its shape.
+# farl_mm keeps these 3-D; OpenAI's are (C,) and (L, C), and the authors'
+# mask token is (C,) (their VisualTransformer, farl/network/farl/model.py).
 _FLATTEN = {'backbone.cls_token': 1, 'backbone.pos_embed': 2,
-            'text_backbone.pos_embed': 2}
+            'text_backbone.pos_embed': 2, 'backbone.mask_token': 1}
 
 
 def load_farl_mm_state_dict(path):

@@ -20,10 +20,14 @@ authors' key                     farl_mm key
 ``transformer.*``                ``text_backbone.layers.*``
 ``ln_final`` / ``text_projection``  ``text_backbone.ln_final`` / ``.proj``
 ``logit_scale``                  ``logit_scale``
-``visual.mask_token``            ``backbone.mask_token`` (MIM only)
-``visual.lm_transformer.*``      ``mim_head.layers.*`` (MIM only)
+``visual.mask_token``            ``backbone.mask_token`` (C,) -> (1, 1, C)
+``visual.lm_transformer.*``      ``mim_head.layers.*`` (block table below)
 ``visual.ln_lm`` / ``lm_head``   ``mim_head.ln`` / ``mim_head.classifier``
 ==============================  =============================================
+
+The last three rows are the MIM parts. As in the authors' ``forward_mim``,
+the ``lm_transformer`` blocks (farl_mm's ``MIMHead``) see the class token
+with the masked pass's patch tokens; the class token is dropped after them.
 
 Inside a block: ``resblocks.i`` -> ``i``, ``ln_1``/``ln_2`` -> ``ln1``/``ln2``,
 ``attn.in_proj_{weight,bias}`` -> ``attn.qkv.*``, ``attn.out_proj`` ->

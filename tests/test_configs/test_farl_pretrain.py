@@ -21,10 +21,10 @@ CONFIGS = sorted([MAIN, osp.join(FARL, 'farl_vit-b16_laion-face20m_'
                   *glob.glob(osp.join(FARL, 'ablations', '*.py'))])
 
 
-def lr_curve(schedulers, epoch_length, iters):
+def lr_curve(schedulers, epoch_length, iters, lr=1e-3):
     """The lr of each iteration under the configured epoch-based steps."""
     param = torch.nn.Parameter(torch.zeros(1))
-    optim = torch.optim.AdamW([param], lr=1e-3)
+    optim = torch.optim.AdamW([param], lr=lr)
     built = []
     for cfg in schedulers:
         cfg = dict(cfg)
@@ -62,6 +62,21 @@ def test_main_config_is_the_papers_recipe():
     assert lrs[85] == pytest.approx((1e-3 + 9e-4) / 2, rel=1e-3)
     assert lrs[160] == pytest.approx(9e-4, rel=1e-4)
     assert all(a >= b for a, b in zip(lrs[10:], lrs[11:]))
+
+
+def test_auto_scale_lr_scales_the_whole_curve():
+    """One 8-GPU node (global batch 1280): ``--auto-scale-lr`` sets the
+    optimizer's lr x 1280/5120 before the schedulers read it; warm-up and
+    cosine floor follow, so the curve is the paper's, scaled."""
+    cfg = Config.fromfile(MAIN)
+    ratio = 8 * cfg.train_dataloader.batch_size / \
+        cfg.auto_scale_lr.base_batch_size
+    assert ratio == 0.25
+    paper = lr_curve(cfg.param_scheduler, epoch_length=10, iters=161)
+    scaled = lr_curve(cfg.param_scheduler, epoch_length=10, iters=161,
+                      lr=1e-3 * ratio)
+    assert scaled == pytest.approx([ratio * lr for lr in paper])
+    assert scaled[160] == pytest.approx(2.25e-4, rel=1e-4)  # 0.9 x 2.5e-4
 
 
 def test_fsdp_variant_uses_the_flexible_runner():

@@ -54,7 +54,7 @@ def authors_state_dict(mim=True):
         sd.update(block(f'visual.transformer.resblocks.{i}', WIDTH))
         sd.update(block(f'transformer.resblocks.{i}', TEXT_WIDTH))
     if mim:
-        sd['visual.mask_token'] = torch.randn(1, 1, WIDTH)
+        sd['visual.mask_token'] = torch.randn(WIDTH)  # (C,), as theirs
         sd.update(block('visual.lm_transformer.resblocks.0', WIDTH))
         sd['visual.ln_lm.weight'] = torch.randn(WIDTH)
         sd['visual.lm_head.weight'] = torch.randn(8192, WIDTH)

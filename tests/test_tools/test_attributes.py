@@ -116,12 +116,14 @@ def test_layer_study_plots_each_level(repo_root, small_celeba, tmp_path):
 
 
 def test_single_level_config_taps_one_block():
+    # every tap becomes block 9: the head's four levels all see it, as the
+    # head's single_level=True would give (same modules, same features)
     cfg = Config(dict(model=dict(
-        backbone=dict(out_indices=(3, 5, 7, 11)),
+        backbone=dict(type='farl_mm.FaRLViT', out_indices=(3, 5, 7, 11)),
         head=dict(type='MultiTaskHead', task_heads=dict(
             a=dict(num_levels=4), b=dict(num_levels=4))))))
     single = layer_study.single_level_config(cfg, 9)
-    assert single.model.backbone.out_indices == (8, )
-    assert all(h.single_level for h in single.model.head.task_heads.values())
+    assert single.model.backbone.out_indices == (8, 8, 8, 8)
+    assert single.model.head == cfg.model.head
     assert cfg.model.backbone.out_indices == (3, 5, 7, 11)  # a copy
     assert layer_study.parse_levels('2..12') == list(range(2, 13))

@@ -9,7 +9,7 @@ def test_quick_benchmark_times_every_stage_of_the_pipeline(capsys):
     # the config's ALIGN pipeline ran, on the 64 - 4 samples after warm-up
     assert list(result['stages']) == [
         'tar read', 'decode', 'FaceAlignCrop', 'CLIPTokenize',
-        'BEiTMaskGenerator', 'PackInputs']
+        'BlockMaskGenerator', 'PackInputs']
     assert result['count'] == 60
     assert all(ms > 0 for ms in result['stages'].values())
     assert 'wrote 64 synthetic samples of 256 px' in out

@@ -7,8 +7,9 @@ fraction of a matrix-multiply peak measured in the same run.
     python tools/analysis_tools/benchmark_inference.py --quick   # smoke test
 
 The models are those of ``configs/farl/lapa_upernet.py`` (FaRLViT-B/16 +
-UperNet, 11 classes) and ``configs/farl/aflw19_upernet.py`` (FaRLViT-B/16
-+ MultiLevelNeck + UPerHeatmapHead, 19 heatmaps of 128x128), random
+the authors' pyramid + UperNet, 11 classes) and
+``configs/farl/aflw19_upernet.py`` (FaRLViT-B/16 + the same pyramid +
+UPerHeatmapHead, 19 heatmaps of 128x128), random
 weights, ``img_size`` set per case (448: the 448 configs' backbone). The
 timed call is the network, ``model(x, None, mode='tensor')`` in ``eval()``
 and ``torch.inference_mode()``: parsing logits at 1/4 of the input,

@@ -1,14 +1,18 @@
 """Layer study (paper §4.5, Figure 4): the same head fed one backbone
 level, repeated, instead of the multi-level set; one run per level, the
-metric plotted per level::
+metric plotted per level. Any task config whose backbone is a FaRLViT:
+face parsing (Figure 4a, LaPa), face alignment, attributes (Figure 4b)::
 
     python tools/analysis_tools/layer_study.py \
-        configs/farl/celeba_attributes.py --layers 2..12 \
-        --out work_dirs/layer_study/celeba.png [--multi-level]
+        configs/farl/lapa_upernet.py --layers 2..12 \
+        --out work_dirs/layer_study/lapa.png [--multi-level] \
+        [--metric f1_mean]
 
-Levels are 1-based as in the paper (level k = block k). ``--multi-level``
-also runs the unchanged config and draws it as a horizontal line. A
-markdown table is written next to the plot (``.md``).
+Levels are 1-based as in the paper (level k = block k). Every backbone
+tap becomes block k, so the neck and head keep their inputs and weights'
+shapes and all see that one level. ``--multi-level`` also runs the
+unchanged config and draws it as a horizontal line. A markdown table is
+written next to the plot (``.md``).
 """
 import argparse
 import copy
@@ -18,6 +22,7 @@ import os.path as osp
 import farl_mm  # noqa: F401  (compat patches, registries)
 from farl_mm.apis import (add_runner_args, load_config, markdown_table,
                           pick_metric, run_variant)
+from farl_mm.models.backbones.farl_vit import FaRLViT
 
 
 def parse_levels(text):
@@ -41,15 +46,26 @@ def parse_args(argv=None):
     return add_runner_args(parser).parse_args(argv)
 
 
+def _arch_settings(backbone):
+    arch = backbone.get('arch', 'base')
+    return arch if isinstance(arch, dict) else \
+        FaRLViT.arch_zoo[arch.lower()]
+
+
 def single_level_config(cfg, level):
-    """``cfg`` with the backbone tapping block ``level`` only and every
-    attribute head feeding that one level to all of its slots."""
+    """``cfg`` with every tap of the backbone on block ``level`` (1-based):
+    the same number of features, all of that one level."""
     cfg = copy.deepcopy(cfg)
-    cfg.model.backbone.out_indices = (level - 1, )
-    head = cfg.model.head
-    for sub in (head.task_heads.values() if 'task_heads' in head else
-                [head]):
-        sub.single_level = True
+    backbone = cfg.model.backbone
+    settings = _arch_settings(backbone)
+    if not 1 <= level <= settings['num_layers']:
+        raise ValueError(
+            f'level {level} is not a block of the backbone '
+            f'({backbone.get("arch", "base")!r}: levels 1..'
+            f'{settings["num_layers"]})')
+    taps = backbone.get('out_indices') or settings.get(
+        'out_indices', (settings['num_layers'] - 1, ))
+    backbone.out_indices = (level - 1, ) * len(taps)
     return cfg
 
 

@@ -7,12 +7,14 @@ data_root = 'data/laion_face'
 img_size = 224
 
 # ALIGN (the paper's default): one face with score > 0.9, aligned to the mean
-# face; images without one get RandomResizedCrop (counted, see FaceAlignCrop).
-# Every image also gets the MIM mask: BEiT's block-wise masking of 75 of the
-# 14x14 patches; PackInputs puts it in data_sample.mask.
+# face; images without one get the crop used without ALIGN (counted, see
+# FaceAlignCrop). Without ALIGN (Table 3 ablations): CLIP's crop, a random
+# square of the image resized to 224 on its shorter side.
+# Every image also gets the MIM mask: BEiT's block-wise masking of at most 75
+# of the 14x14 patches (paper §3.1); PackInputs puts it in data_sample.mask.
 text_and_mask = [
     dict(type='farl_mm.CLIPTokenize', context_length=77),
-    dict(type='mmpretrain.BEiTMaskGenerator', input_size=img_size // 16,
+    dict(type='farl_mm.BlockMaskGenerator', input_size=img_size // 16,
          num_masking_patches=75, min_num_patches=16),
     dict(type='mmpretrain.PackInputs', algorithm_keys=['text_tokens'],
          meta_keys=['sample_idx', 'img_shape', 'face_aligned']),
@@ -22,7 +24,7 @@ train_pipeline = [
     *text_and_mask,
 ]
 train_pipeline_noalign = [
-    dict(type='mmpretrain.RandomResizedCrop', scale=img_size),
+    dict(type='farl_mm.CLIPRandomCrop', size=img_size),
     *text_and_mask,
 ]
 

@@ -4,4 +4,5 @@
 _base_ = ['../aflw19_upernet.py', '../../_base_/backbones/vit-b16-in21k.py']
 model = dict(data_preprocessor=_base_.table1_preprocessor,
              backbone=dict(_base_.table1_backbone, _delete_=True))
-custom_hooks = [dict(type='SyncBuffersHook'), _base_.table1_preflight]
+# the recipe's hooks, with this backbone's weights checked, not FaRL's
+custom_hooks = [*_base_.custom_hooks[:-1], _base_.table1_preflight]

@@ -1,3 +1,5 @@
+from .block_mask import BlockMaskGenerator
+from .clip_random_crop import CLIPRandomCrop
 from .clip_tokenize import CLIPTokenize, CLIPTokenizer
 from .face_align_crop import FaceAlignCrop
 from .face_alignment import (RandomGaussianBlur, RandomGaussianNoise,
@@ -6,7 +8,8 @@ from .face_attributes import AlignFaceByLandmarks
 from .face_parsing import FaceAlignWarp, LoadFaceLandmarks
 
 __all__ = [
-    'CLIPTokenize', 'CLIPTokenizer', 'FaceAlignCrop', 'RandomGaussianBlur',
-    'RandomGaussianNoise', 'RandomOcclusion', 'AlignFaceByLandmarks',
-    'FaceAlignWarp', 'LoadFaceLandmarks'
+    'BlockMaskGenerator', 'CLIPRandomCrop', 'CLIPTokenize', 'CLIPTokenizer',
+    'FaceAlignCrop', 'RandomGaussianBlur', 'RandomGaussianNoise',
+    'RandomOcclusion', 'AlignFaceByLandmarks', 'FaceAlignWarp',
+    'LoadFaceLandmarks'
 ]

@@ -14,8 +14,9 @@ class FaRL(BaseSelfSupervisor):
 
     Each image passes the image tower twice: clean, for the contrastive
     loss against its caption (``ln_post -> proj`` of the class token), and
-    with block-wise masked patches, for the MIM head that predicts the
-    frozen tokenizer's token of every masked patch. The base class builds
+    with block-wise masked patches, for the MIM head that reads every token
+    of that pass, class token included (§3.3), and predicts the frozen
+    tokenizer's token of every masked patch. The base class builds
     ``backbone``, ``target_generator`` and ``data_preprocessor``; FaRL adds
     the text tower, the temperature and the MIM head. Module names are the
     ones :mod:`farl_mm.converters.farl` writes, so the authors' checkpoints
@@ -120,8 +121,8 @@ class FaRL(BaseSelfSupervisor):
                       logit_scale=scale.detach())
         if self.mim_head is None:
             return losses
-        patches = self.backbone(inputs, mask)  # (B, HW, C)
-        loss_mim, acc_mim = self.mim_head.loss(patches, target, mask)
+        tokens = self.backbone(inputs, mask)  # (B, 1 + HW, C), cls first
+        loss_mim, acc_mim = self.mim_head.loss(tokens, target, mask)
         losses.update(loss_mim=self.mim_weight * loss_mim, acc_mim=acc_mim)
         return losses
 

@@ -1,4 +1,5 @@
 """FaRL's image encoder: an OpenAI-CLIP ViT on mmpretrain's ViT pieces."""
+import warnings
 from typing import Optional, Sequence
 
 import torch
@@ -46,6 +47,21 @@ class InplaceResidualLayer(TransformerEncoderLayer):
         return ffn.dropout_layer(ffn.gamma2(ffn.layers(self.ln2(x)))).add_(x)
 
 
+def pretrained_init_cfg(pretrained, init_cfg):
+    """``init_cfg`` for a backbone handed a stock segmentor's
+    ``pretrained`` path (see :class:`FaRLViT`)."""
+    if pretrained is None:
+        return init_cfg
+    if init_cfg is not None:
+        warnings.warn(
+            f'FaRLViT: both init_cfg ({init_cfg}) and pretrained '
+            f'({pretrained!r}, e.g. a stock config\'s model.pretrained) are '
+            'set; init_cfg is used. Set model.pretrained=None to silence '
+            'this.', stacklevel=3)
+        return init_cfg
+    return dict(type='Pretrained', checkpoint=pretrained, prefix='backbone.')
+
+
 @MODELS.register_module()
 class FaRLViT(VisionTransformer):
     """The visual Transformer ``E_I`` of FaRL (paper §3.2, §4.1).
@@ -70,7 +86,9 @@ class FaRLViT(VisionTransformer):
             other sizes are handled by bicubic resizing at forward time.
         out_indices (Sequence[int], optional): Blocks to tap (0-based).
             Defaults to the arch's ``out_indices`` (ViT-B: 3, 5, 7, 11 as in
-            the paper), else the last block.
+            the paper), else the last block. A block listed ``k`` times is
+            returned ``k`` times (the single-level study of §4.5 feeds one
+            block to every input of a multi-level head).
         out_type (str): What is returned for each tapped block:
 
             - ``'featmap'``: patch tokens as ``(B, C, H/p, W/p)`` maps.
@@ -90,6 +108,16 @@ class FaRLViT(VisionTransformer):
             kept in eval mode). ``num_layers`` freezes the whole backbone,
             ``ln_post`` and ``proj`` included. -1 freezes nothing.
         with_cp (bool): Activation checkpointing of each block in training.
+        init_cfg (dict, optional): mmengine init config, e.g. FaRL's
+            weights: ``dict(type='Pretrained', checkpoint=...,
+            prefix='backbone.')``.
+        pretrained (str, optional): What mmseg's ``EncoderDecoder`` hands
+            its backbone when a config sets ``model.pretrained`` (nearly
+            all stock mmseg configs do). As mmseg's backbones do, it
+            becomes ``init_cfg`` Pretrained, read as a farl_mm checkpoint
+            (``tools/model_converters/farl2mm.py`` output, weights under
+            ``backbone.``). With ``init_cfg`` also set, ``init_cfg`` wins
+            and a warning names the ignored path.
         **kwargs: Passed to mmpretrain's ``VisionTransformer``.
     """
     OUT_TYPES = {'featmap', 'raw', 'cls_token', 'embedding'}
@@ -118,7 +146,9 @@ class FaRLViT(VisionTransformer):
                  frozen_stages=-1,
                  with_cp=False,
                  init_cfg=None,
+                 pretrained=None,
                  **kwargs):
+        init_cfg = pretrained_init_cfg(pretrained, init_cfg)
         if out_indices is None:
             settings = arch if isinstance(arch, dict) else \
                 self.arch_zoo[arch.lower()]
@@ -199,8 +229,9 @@ class FaRLViT(VisionTransformer):
                 x = checkpoint(layer, x, use_reentrant=False)
             else:
                 x = layer(x)
-            if i in self.out_indices:
-                outs.append(self._format_output(x, hw))
+            if i in self.out_indices:  # a repeated tap repeats the output
+                out = self._format_output(x, hw)
+                outs += [out] * self.out_indices.count(i)
         return tuple(outs)
 
     def _format_output(self, x, hw):

@@ -17,8 +17,9 @@ class MaskedFaRLViT(FaRLViT):
     objective). ``forward(x, mask)`` is the masked pass: masked patch
     embeddings are replaced by ``mask_token`` *before* the class token and
     the position embedding are added (as the authors do, so a masked patch
-    still knows where it is), every block runs, and the patch tokens of the
-    last block come back without the class token and without ``ln_post``.
+    still knows where it is), every block runs, and all tokens of the last
+    block come back, class token first, without ``ln_post``: the MIM head's
+    blocks see the class token too (§3.3, ``E_MIM(f_cls, f_1..N)``).
     All arguments are :class:`FaRLViT`'s.
     """
 
@@ -53,4 +54,4 @@ class MaskedFaRLViT(FaRLViT):
         for layer in self.layers:
             x = checkpoint(layer, x, use_reentrant=False) if checkpointed \
                 else layer(x)
-        return x[:, self.num_extra_tokens:]  # (B, HW, C), class token dropped
+        return x  # (B, 1 + HW, C), class token first

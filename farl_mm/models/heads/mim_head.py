@@ -1,4 +1,5 @@
-"""FaRL's masked-image-modelling head (paper §3.1, Table 3 MIM1 / MIM6)."""
+"""FaRL's masked-image-modelling head (paper §3.1, §3.3, Table 3 MIM1 /
+MIM6)."""
 import torch.nn as nn
 from mmengine.model import BaseModule, ModuleList
 from mmpretrain.models.backbones.vision_transformer import \
@@ -12,10 +13,13 @@ from farl_mm.registry import MODELS
 class MIMHead(BaseModule):
     """Transformer blocks, LayerNorm and a classifier over visual tokens.
 
-    The blocks are the image tower's (pre-LN, QuickGELU, LayerNorm eps
-    1e-5, same parameter names), so the converter maps the authors'
-    ``lm_transformer`` / ``ln_lm`` / ``lm_head`` onto ``layers`` / ``ln`` /
-    ``classifier``.
+    The blocks see the class token with the patch tokens, as the paper's
+    ``E_MIM(f_cls, f_1..N)`` (§3.3) and the authors' ``forward_mim`` (their
+    ``lm_transformer`` runs on every token; the class token is dropped only
+    after it). The blocks are the image tower's (pre-LN, QuickGELU,
+    LayerNorm eps 1e-5, same parameter names), so the converter maps the
+    authors' ``lm_transformer`` / ``ln_lm`` / ``lm_head`` onto ``layers`` /
+    ``ln`` / ``classifier``.
 
     Args:
         embed_dims (int): Width of the encoder output.
@@ -55,21 +59,22 @@ class MIMHead(BaseModule):
             loss or dict(type='mmpretrain.CrossEntropyLoss'))
 
     def encode(self, x):
-        """Patch tokens ``(B, HW, C)`` (no class token) through the blocks."""
+        """Tokens ``(B, 1 + HW, C)``, class token first, through the blocks;
+        returns the patch tokens ``(B, HW, C)``."""
         for layer in self.layers:
             x = layer(x)
-        return x
+        return x[:, 1:]
 
     def forward(self, x):
-        """Patch tokens ``(B, HW, C)`` -> logits ``(B, HW, vocab_size)``."""
+        """Tokens ``(B, 1 + HW, C)`` -> patch logits ``(B, HW, V)``."""
         return self.classifier(self.ln(self.encode(x)))
 
     def loss(self, x, target, mask):
         """Cross-entropy on the masked patches only.
 
         Args:
-            x (Tensor): Encoder output of the masked pass without the class
-                token, ``(B, HW, C)``.
+            x (Tensor): Encoder output of the masked pass, class token
+                first, ``(B, 1 + HW, C)``.
             target (Tensor): Token ids of the tokenizer, ``(B, h, w)``.
             mask (Tensor): ``(B, h, w)`` bool, True where a patch was masked.
 
@@ -77,15 +82,15 @@ class MIMHead(BaseModule):
             tuple[Tensor, Tensor]: loss and top-1 accuracy on masked patches.
         """
         if target.shape != mask.shape or target.flatten(1).shape[1] != \
-                x.shape[1]:
+                x.shape[1] - 1:
             raise ValueError(
-                f'MIMHead: {x.shape[1]} patch tokens, target '
-                f'{tuple(target.shape)} and mask {tuple(mask.shape)} must '
-                'describe the same patch grid')
+                f'MIMHead: {x.shape[1] - 1} patch tokens (after the class '
+                f'token), target {tuple(target.shape)} and mask '
+                f'{tuple(mask.shape)} must describe the same patch grid')
         mask = mask.flatten(1).bool()
         if not mask.any():
             raise ValueError('MIMHead: no patch is masked in this batch')
-        # the blocks see every patch; only masked ones are classified
+        # the blocks see every token; only masked patches are classified
         logits = self.classifier(self.ln(self.encode(x)[mask]))  # (M, V)
         labels = target.flatten(1)[mask]
         acc = (logits.argmax(-1) == labels).float().mean()

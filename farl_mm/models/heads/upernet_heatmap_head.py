@@ -27,6 +27,8 @@ class UPerHeatmapHead(HeatmapHead):
             56 -> 128 for 224 px inputs with a x4 finest level.
         channels (int): Width of UperNet's fusion.
         pool_scales (Sequence[int]): PPM bin sizes.
+        dropout_ratio (float): Dropout before the 1x1 output conv; 0.1 as
+            mmseg's UPerHead and the authors' alignment head.
         norm_cfg (dict, optional): Norm of UperNet's convolutions; BN by
             default.
         heatmap_activation (str, optional): How logits become the maps the
@@ -46,6 +48,7 @@ class UPerHeatmapHead(HeatmapHead):
                  heatmap_size=(128, 128),
                  channels=512,
                  pool_scales=(1, 2, 3, 6),
+                 dropout_ratio=0.1,
                  norm_cfg=None,
                  heatmap_activation=None,
                  loss=None,
@@ -75,7 +78,7 @@ class UPerHeatmapHead(HeatmapHead):
         self.fusion = UPerHead(
             in_channels=list(in_channels), channels=channels,
             num_classes=out_channels, in_index=list(range(len(in_channels))),
-            pool_scales=pool_scales, dropout_ratio=0.0,
+            pool_scales=pool_scales, dropout_ratio=dropout_ratio,
             norm_cfg=norm_cfg or dict(type='BN', requires_grad=True),
             align_corners=False,
             loss_decode=dict(type='mmseg.CrossEntropyLoss'))

@@ -82,7 +82,7 @@ def test_low_scores_are_never_chosen_and_confident_faces_are_drawn():
 def test_no_face_falls_back_or_skips_as_configured():
     img = np.random.default_rng(0).integers(0, 255, (90, 120, 3), np.uint8)
     faint = face(mean_face_points(SIZE), 0.5)
-    fallback = FaceAlignCrop(size=SIZE)  # mmpretrain RandomResizedCrop
+    fallback = FaceAlignCrop(size=SIZE)  # CLIPRandomCrop
     out = fallback(dict(img=img, faces=[faint]))
     assert out['img'].shape == (SIZE, SIZE, 3) and not out['face_aligned']
     assert 'align_matrix' not in out

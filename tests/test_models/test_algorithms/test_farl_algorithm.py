@@ -83,18 +83,18 @@ def test_mask_token_replaces_patches_before_position_embedding():
     backbone = build().backbone.eval()
     x = torch.randn(2, 3, 64, 64)
     none = torch.zeros(2, 4, 4, dtype=torch.bool)
-    # no mask: the patch tokens of the clean pass's last block
+    # no mask: every token of the clean pass's last block, class first
     clean = backbone.embed(x)[0]
     for layer in backbone.layers:
         clean = layer(clean)
-    torch.testing.assert_close(backbone(x, none), clean[:, 1:])
+    torch.testing.assert_close(backbone(x, none), clean)
     # everything masked: the image no longer matters, the position does
     every = torch.ones(2, 4, 4, dtype=torch.bool)
     out = backbone(x, every)
-    assert out.shape == (2, 16, WIDTH)
+    assert out.shape == (2, 1 + 16, WIDTH)
     torch.testing.assert_close(out, backbone(torch.randn(2, 3, 64, 64),
                                              every))
-    assert not torch.allclose(out[0, 0], out[0, 1])
+    assert not torch.allclose(out[0, 1], out[0, 2])
     tokens, _ = backbone.embed(x, every)
     expected = backbone.pre_norm(
         backbone.mask_token[0] + backbone.pos_embed[0, 1:])
@@ -147,7 +147,8 @@ def test_converted_authors_checkpoint_loads_strictly():
         sd, parts=('image', 'text', 'mim'))
     assert not report.dropped
     model.load_state_dict(converted, strict=True)
-    assert torch.equal(model.backbone.mask_token, sd['visual.mask_token'])
+    assert torch.equal(model.backbone.mask_token.flatten(),
+                       sd['visual.mask_token'])
     assert torch.equal(model.mim_head.classifier.weight,
                        sd['visual.lm_head.weight'])
     assert torch.equal(model.mim_head.layers[0].attn.qkv.weight,
@@ -162,3 +163,37 @@ def test_converted_authors_checkpoint_loads_strictly():
     # and the contrastive-only model takes the image and text parts
     converted, _ = convert_farl_state_dict(sd, parts=('image', 'text'))
     build(mim=False).load_state_dict(converted, strict=True)
+
+
+def test_mim_branch_matches_the_authors_forward_mim():
+    """Their ``lm_transformer`` sees the class token (paper §3.3,
+    ``E_MIM(f_cls, f_1..N)``): the converted file's masked-patch logits and
+    MIM loss are those of the authors' ``forward_mim`` (fp32, 1e-4)."""
+    clip = clip_reference.small_clip(
+        width=WIDTH, text_width=WIDTH, layers=4, heads=4, text_heads=4,
+        embed_dim=WIDTH, image_size=64)
+    sd = clip_reference.with_mim(clip.state_dict(), WIDTH, VOCAB)
+    model = build().eval()
+    converted, report = convert_farl_state_dict(
+        sd, parts=('image', 'text', 'mim'))
+    assert not report.dropped
+    model.load_state_dict(converted, strict=True)
+    gen = torch.Generator().manual_seed(3)
+    images = torch.randn(2, 3, 64, 64, generator=gen)
+    mask = torch.rand(2, 4, 4, generator=gen) < 0.4
+    target = torch.randint(0, VOCAB, (2, 4, 4), generator=gen)
+    with torch.no_grad():
+        theirs = clip_reference.authors_mim_logits(clip, sd, images, mask,
+                                                   VOCAB)
+        tokens = model.backbone(images, mask)  # (B, 1 + HW, C)
+        ours = model.mim_head(tokens)[mask.flatten(1)]  # (M, V)
+        loss, _ = model.mim_head.loss(tokens, target, mask)
+        head = model.mim_head
+        without_cls = head.classifier(head.ln(head.layers[0](
+            tokens[:, 1:])))[mask.flatten(1)]
+    assert ours.shape == (int(mask.sum()), VOCAB)
+    torch.testing.assert_close(ours, theirs, atol=1e-4, rtol=0)  # seen 8e-6
+    torch.testing.assert_close(loss, torch.nn.functional.cross_entropy(
+        theirs, target[mask]), atol=1e-4, rtol=0)
+    # the class token reaches the masked patches' logits (seen: 0.65 off)
+    assert (without_cls - theirs).abs().max() > 0.1

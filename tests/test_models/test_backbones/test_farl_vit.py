@@ -138,3 +138,34 @@ def test_every_trainable_parameter_gets_a_gradient(out_type, trained_ln_post,
     assert model.proj.requires_grad == trained_proj
     assert not any(p.requires_grad for p in model.layers[2:].parameters())
     assert all(p.requires_grad for p in model.layers[:2].parameters())
+
+
+@torch.no_grad()
+def test_repeated_taps_repeat_the_block():
+    """The layer study's single level: block 2 fed to four head inputs."""
+    model = tiny(out_indices=(1, 1, 1, 1)).eval()
+    reference = tiny().eval()
+    reference.load_state_dict(model.state_dict())
+    x = torch.randn(1, 3, 64, 64)
+    feats = model(x)
+    assert len(feats) == 4
+    for feat in feats:
+        torch.testing.assert_close(feat, reference(x)[1])
+
+
+def test_pretrained_becomes_init_cfg_as_in_mmseg(tmp_path):
+    """mmseg's EncoderDecoder hands ``model.pretrained`` to the backbone."""
+    source = tiny()
+    path = str(tmp_path / 'farl_mm.pth')
+    torch.save({'state_dict': {f'backbone.{k}': v for k, v in
+                               source.state_dict().items()}}, path)
+    model = tiny(pretrained=path)
+    assert model.init_cfg == dict(type='Pretrained', checkpoint=path,
+                                  prefix='backbone.')
+    model.init_weights()
+    for key, value in source.state_dict().items():
+        assert torch.equal(model.state_dict()[key], value), key
+    mine = dict(type='Pretrained', checkpoint='mine.pth', prefix='backbone.')
+    with pytest.warns(UserWarning, match='both init_cfg.*init_cfg is used'):
+        both = tiny(pretrained=path, init_cfg=mine)
+    assert both.init_cfg == mine

@@ -1,4 +1,5 @@
-"""MIMHead: converter names, masked-only cross-entropy, depth, bad input."""
+"""MIMHead: converter names, masked-only cross-entropy, the class token,
+depth, bad input."""
 import pytest
 import torch
 import torch.nn.functional as F
@@ -25,7 +26,7 @@ def test_parameter_names_are_the_converters():
 
 def test_loss_is_cross_entropy_over_masked_patches_only():
     head = make_head()
-    x = torch.randn(2, 4, 32)
+    x = torch.randn(2, 1 + 4, 32)  # class token first
     target = torch.randint(0, 10, (2, 2, 2))
     mask = torch.tensor([[[True, False], [False, True]],
                          [[False, False], [True, False]]])
@@ -53,7 +54,7 @@ def test_loss_is_cross_entropy_over_masked_patches_only():
 
 def test_fits_fixed_targets():
     head = make_head()
-    x = torch.randn(2, 4, 32)
+    x = torch.randn(2, 1 + 4, 32)
     target = torch.randint(0, 10, (2, 2, 2))
     mask = torch.ones(2, 2, 2, dtype=torch.bool)
     optim = torch.optim.Adam(head.parameters(), lr=1e-2)
@@ -69,10 +70,23 @@ def test_fits_fixed_targets():
 
 def test_rejects_mismatched_grids_and_empty_masks():
     head = make_head()
-    x = torch.randn(1, 4, 32)
+    x = torch.randn(1, 1 + 4, 32)
     with pytest.raises(ValueError, match='same patch grid'):
         head.loss(x, torch.zeros(1, 3, 3, dtype=torch.long),
                   torch.ones(1, 3, 3, dtype=torch.bool))
     with pytest.raises(ValueError, match='no patch is masked'):
         head.loss(x, torch.zeros(1, 2, 2, dtype=torch.long),
                   torch.zeros(1, 2, 2, dtype=torch.bool))
+
+
+def test_blocks_see_the_class_token_and_drop_it_after():
+    head = make_head()
+    x = torch.randn(2, 1 + 4, 32)
+    logits = head(x)
+    assert logits.shape == (2, 4, 10)  # one row per patch, none for cls
+    other_cls = x.clone()
+    other_cls[:, 0] = torch.randn(2, 32)  # not a shift: LN ignores those
+    assert not torch.allclose(head(other_cls), logits)
+    blocks = head.layers[0](x.clone())
+    torch.testing.assert_close(
+        logits, head.classifier(head.ln(blocks[:, 1:])))

@@ -97,3 +97,16 @@ def test_loss_trains_towards_the_target():
     assert np.abs(pred - [20.0, 30.0]).max() < 1.0  # input pixels
     with pytest.raises(ValueError, match='heatmap_activation'):
         _head(heatmap_activation='relu')
+
+
+def test_dropout_before_the_output_conv_as_the_authors():
+    """UperNet's 0.1 dropout (the authors' alignment head) is on by
+    default, acts in training only, and can be switched off."""
+    torch.manual_seed(0)
+    head, feats = _head(), _feats()
+    assert head.fusion.dropout.p == 0.1
+    head.train()
+    assert not torch.equal(head(feats), head(feats))  # a new mask each time
+    head.eval()
+    torch.testing.assert_close(head(feats), head(feats), rtol=0, atol=0)
+    assert _head(dropout_ratio=0.0).fusion.dropout is None
