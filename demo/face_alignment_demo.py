@@ -31,7 +31,7 @@ def main():
     args = parse_args()
     img = read_photo(args.image)
     model = init_face_aligner(args.config, args.checkpoint, args.device)
-    points, scores = align_face(model, img, args.bbox)
+    points, scores = align_face(model, img, args.bbox, where=args.image)
     for (x, y), s in zip(points, scores):
         print(f'{x:.2f} {y:.2f} {s:.3f}')
     write_image(args.out, draw_landmarks(img, points, args.bbox))

@@ -16,16 +16,22 @@ neither, the photo is one face already aligned to FaRL's mean face.
 
 Writes, at the photo's resolution, ``OUT_DIR/STEM_parsing.png`` (class
 ids), ``STEM_parsing_overlay.png``, ``STEM_landmarks.png``,
-``STEM_attributes.png``, and ``STEM.json`` with every face's numbers.
+``STEM_attributes.png``, and ``STEM.json`` with every face's numbers, once
+every task has run. A photo or face it cannot use (see
+farl_mm/apis/photo_inputs.py; photos over ``--max-pixels`` are refused from
+their header) stops it with exit status 1 and a message naming the file
+and the face, before anything is written.
 """
 import argparse
 import os.path as osp
+import sys
 
 import farl_mm  # noqa: F401  (compatibility patches, registries)
-from farl_mm.apis.face_demo import (TASKS, init_task_model, read_photo,
-                                    run_face_tasks)
+from farl_mm.apis.face_demo import TASKS, init_task_model, run_face_tasks
 from farl_mm.apis.face_inputs import (DETECTORS, detect_faces, load_faces,
                                       whole_photo_face)
+from farl_mm.apis.photo_inputs import (MAX_PIXELS, PhotoInputError,
+                                       check_faces, read_photo)
 
 
 def parse_args():
@@ -42,6 +48,9 @@ def parse_args():
                        help='optional face detector package')
     parser.add_argument('--out', required=True, help='output folder')
     parser.add_argument('--device', default='cpu')
+    parser.add_argument('--max-pixels', type=int, default=MAX_PIXELS,
+                        help='larger photos are refused before decoding '
+                        '(default: training\'s, %(default)s)')
     args = parser.parse_args()
     configs = args.configs or ['-'] * len(args.tasks)
     if not len(args.tasks) == len(args.checkpoints) == len(configs):
@@ -54,18 +63,24 @@ def parse_args():
 
 def main():
     args = parse_args()
-    img = read_photo(args.image)
-    if args.landmarks:
-        faces = load_faces(args.landmarks)
-    elif args.detector:
-        faces = detect_faces(img, args.detector, args.device)
-    else:
-        faces = [whole_photo_face(img)]
-    models = {task: init_task_model(task, ckpt, cfg, args.device)
-              for task, ckpt, cfg in zip(args.tasks, args.checkpoints,
-                                         args.configs)}
-    stem = osp.splitext(osp.basename(args.image))[0]
-    result = run_face_tasks(img, faces, models, osp.join(args.out, stem))
+    try:
+        img = read_photo(args.image, args.max_pixels)
+        if args.landmarks:
+            faces = load_faces(args.landmarks)
+        elif args.detector:
+            faces = detect_faces(img, args.detector, args.device,
+                                 where=args.image)
+        else:
+            faces = [whole_photo_face(img)]
+        check_faces(faces, img.shape, args.image)  # before loading models
+        models = {task: init_task_model(task, ckpt, cfg, args.device)
+                  for task, ckpt, cfg in zip(args.tasks, args.checkpoints,
+                                             args.configs)}
+        stem = osp.splitext(osp.basename(args.image))[0]
+        result = run_face_tasks(img, faces, models, osp.join(args.out, stem),
+                                args.image)
+    except PhotoInputError as err:
+        sys.exit(f'face_demo.py: {err}')
     print(f'{len(faces)} face(s), {", ".join(args.tasks)}:')
     for name, path in result['files'].items():
         print(f'  {name}: {path}')

@@ -46,7 +46,7 @@ def main():
     elif args.landmarks is not None:
         points5 = read_landmarks_txt(args.landmarks)[list(LAPA106_TO_5)]
     model = init_face_parser(args.config, args.checkpoint, args.device)
-    label = parse_face(model, img, points5)
+    label = parse_face(model, img, points5, where=args.image)
     overlay = args.overlay or osp.splitext(args.out)[0] + '_overlay.png'
     write_image(args.out, label)
     write_image(overlay, colour_overlay(img, label,

@@ -27,6 +27,10 @@ def parse_args():
 
 def apply_test_args(cfg, args):
     cfg.load_from = args.checkpoint
+    # refuse another task's checkpoint, or one without the head's weights
+    cfg.custom_hooks = [
+        *cfg.get('custom_hooks', []),
+        dict(type='farl_mm.CheckpointTaskHook', check_loaded=True)]
     if args.out is not None:
         cfg.custom_hooks = [
             *cfg.get('custom_hooks', []),

@@ -1,6 +1,7 @@
 """Train a farl_mm / mmseg / mmpose / mmpretrain config with MMEngine.
 
     python tools/train.py CONFIG [--work-dir DIR] [--resume [CKPT]] [--amp]
+        [--auto-scale-lr] [--no-validate]
     bash tools/dist_train.sh CONFIG GPUS [...]     # torchrun, one node or many
     bash tools/slurm_train.sh PARTITION JOB CONFIG WORK_DIR [...]
 """
@@ -11,7 +12,8 @@ from mmengine.logging import print_log
 
 import farl_mm  # noqa: F401  (compatibility patches, registries)
 from farl_mm.apis import (add_runner_args, build_runner, close_process_group,
-                          load_config)
+                          load_config, report_frozen_rank)
+from farl_mm.engine.resume import resolve_resume
 
 
 def parse_args():
@@ -24,11 +26,19 @@ def parse_args():
     parser.add_argument(
         '--amp', action='store_true',
         help='mixed precision: fp16 with loss scaling on GPU, bf16 on CPU')
+    parser.add_argument(
+        '--auto-scale-lr', action='store_true',
+        help='scale the learning rate by the actual global batch over the '
+        "config's auto_scale_lr.base_batch_size (linear scaling rule)")
+    parser.add_argument(
+        '--no-validate', action='store_true',
+        help='train without validation (no val loop, loader or evaluator)')
     return add_runner_args(parser).parse_args()
 
 
 def apply_train_args(cfg, args):
-    """``--amp`` and ``--resume``, as OpenMMLab's train tools read them."""
+    """``--amp``, ``--auto-scale-lr``, ``--no-validate`` and ``--resume``,
+    as OpenMMLab's train tools read them."""
     if args.amp:
         wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
         if wrapper == 'AmpOptimWrapper':
@@ -40,6 +50,16 @@ def apply_train_args(cfg, args):
                 f'`OptimWrapper` but got {wrapper}.')
             cfg.optim_wrapper.type = 'AmpOptimWrapper'
             cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+    if args.auto_scale_lr:
+        if 'base_batch_size' not in (cfg.get('auto_scale_lr') or {}):
+            raise ValueError(
+                f'--auto-scale-lr: {args.config} has no '
+                'auto_scale_lr.base_batch_size; add e.g. '
+                "auto_scale_lr = dict(base_batch_size=GLOBAL_BATCH) with the "
+                "global batch its optimizer's lr is set for")
+        cfg.auto_scale_lr.enable = True
+    if args.no_validate:
+        cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
     if args.resume == 'auto':
         cfg.resume = True
         cfg.load_from = None
@@ -50,8 +70,10 @@ def apply_train_args(cfg, args):
 
 
 # On for every run of this tool: exact resume (generator states in the
-# checkpoints) and no optimizer step from a NaN/inf loss.
-DEFAULT_HOOKS = ('farl_mm.RNGStateHook', 'farl_mm.NonFiniteLossHook')
+# checkpoints), no optimizer step from a NaN/inf loss, and the task named
+# in every checkpoint (inference refuses another task's).
+DEFAULT_HOOKS = ('farl_mm.RNGStateHook', 'farl_mm.NonFiniteLossHook',
+                 'farl_mm.CheckpointTaskHook')
 
 
 def add_default_hooks(cfg):
@@ -68,7 +90,9 @@ def add_default_hooks(cfg):
 def main():
     args = parse_args()
     cfg = add_default_hooks(apply_train_args(load_config(args), args))
-    build_runner(cfg).train()
+    resolve_resume(cfg)  # before the Runner seeds anything
+    with report_frozen_rank(cfg):
+        build_runner(cfg).train()
     close_process_group()
 
 

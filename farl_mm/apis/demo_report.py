@@ -10,7 +10,6 @@ rewritten without training again: each run dir holds mmengine's
 import glob
 import os
 import os.path as osp
-import pickle
 import shlex
 
 import cv2
@@ -18,6 +17,7 @@ import numpy as np
 
 from farl_mm.apis.face_alignment import draw_landmarks
 from farl_mm.apis.face_parsing import colour_overlay
+from farl_mm.compat.checkpoint import load_pickle_file
 from farl_mm.datasets.lapa import LaPaDataset
 from farl_mm.datasets.synthetic import ATTRIBUTE_NAMES
 
@@ -67,10 +67,10 @@ def train_scalars(run_dir):
 
 
 def load_dump(run_dir):
-    """The predictions ``tools/test.py --dump`` saved (this demo's own
-    file; pickled data samples)."""
-    with open(osp.join(run_dir, 'preds.pkl'), 'rb') as f:
-        return pickle.load(f)
+    """The predictions ``tools/test.py --dump`` saved (pickled data
+    samples), read as data: with the checkpoints' allow-list, so a
+    replaced ``preds.pkl`` runs nothing."""
+    return load_pickle_file(osp.join(run_dir, 'preds.pkl'))
 
 
 def metric_table(metrics):

@@ -5,16 +5,20 @@ One entry point for both kinds of FaRL files: the authors' releases
 OpenAI CLIP's ``encode_image`` / ``encode_text`` on the same weights.
 """
 import re
-import warnings
 
 import torch
 import torch.nn as nn
-from mmengine.config import Config
 
 from farl_mm.converters import NotAFaRLCheckpoint
 from farl_mm.converters.export import load_farl_mm_state_dict
 from farl_mm.models.backbones.farl_vit import FaRLViT
 from farl_mm.models.text.clip_text import CLIPTextTransformer
+from farl_mm.utils.checkpoint_task import check_task
+from farl_mm.utils.saved_config import read_saved_config
+
+_NO_CONFIG = ('FaRLEncoder takes only the head counts from it; if you '
+              'trust the weights, export them without it '
+              '(tools/model_converters/farl_export.py).')
 
 
 class FaRLEncoder(nn.Module):
@@ -50,10 +54,16 @@ class FaRLEncoder(nn.Module):
 
         Architectures come from the tensors' shapes; the head counts, which
         shapes do not show, from the checkpoint's ``meta.cfg`` (mmengine
-        writes it) or else the arch of that width (CLIP: 64-dim heads).
+        writes it; read as data, nothing in it runs) or else the arch of
+        that width (CLIP: 64-dim heads).
+
+        Raises:
+            TaskMismatchError: The file is a downstream task's checkpoint.
+            UnsafeConfigError: Its ``meta.cfg`` is more than plain data.
         """
         state_dict, layout, meta = load_farl_mm_state_dict(path)
-        heads = _heads_from_cfg(meta.get('cfg'))
+        check_task(dict(meta=meta, state_dict=state_dict), 'pretrain', path)
+        heads = _heads_from_cfg(meta.get('cfg'), path)
         with torch.device('meta'):  # no random init: the file fills all
             image_encoder = FaRLViT(
                 **_image_cfg(state_dict, heads.get('backbone')))
@@ -181,18 +191,18 @@ def _text_cfg(state_dict, heads=None):
                     'text_backbone.pos_embed'].shape[1])
 
 
-def _heads_from_cfg(cfg_text):
+def _heads_from_cfg(cfg_text, path):
     """``{'backbone': n, 'text_backbone': m}`` from an mmengine ``meta.cfg``
-    (the config text a Runner saves); empty when absent or unreadable."""
+    (the config text a Runner saves, read as data: nothing in it runs);
+    empty when absent.
+
+    Raises:
+        UnsafeConfigError: The saved config is more than plain data.
+    """
     if not cfg_text:
         return {}
-    try:
-        cfg = Config.fromstring(cfg_text, '.py') if isinstance(
-            cfg_text, str) else Config(cfg_text)
-        model = cfg.get('model', {})
-    except Exception as err:  # noqa: BLE001 - fall back to shapes
-        warnings.warn(f'FaRLEncoder: meta.cfg unreadable ({err}); head '
-                      'counts inferred from widths', stacklevel=3)
+    model = read_saved_config(cfg_text, path, hint=_NO_CONFIG).get('model')
+    if not isinstance(model, dict):
         return {}
     heads = {}
     towers = (('backbone', FaRLViT), ('text_backbone', CLIPTextTransformer))

@@ -6,7 +6,8 @@ import numpy as np
 import torch
 from mmengine.dataset import pseudo_collate
 
-from .face_inputs import in_memory_pipeline, read_bgr
+from .face_inputs import in_memory_pipeline
+from .photo_inputs import check_landmarks, naming, photo_name, read_bgr
 
 #: Pipeline steps that read files the API does not have.
 _FILE_STEPS = {'LoadImageFromFile'}
@@ -14,9 +15,25 @@ _FILE_STEPS = {'LoadImageFromFile'}
 
 def init_face_classifier(config, checkpoint=None, device='cpu'):
     """The attribute model of ``config`` with ``checkpoint`` loaded; its
-    attribute names come from the checkpoint, else the config's dataset."""
+    attribute names come from the checkpoint, else the config's dataset.
+
+    Raises:
+        TaskMismatchError: ``checkpoint`` or ``config`` is another task's.
+        MissingWeightsError: ``checkpoint`` lacks some of the model's
+            tensors (its head would stay random).
+    """
     from mmpretrain.apis import get_model
-    return get_model(config, checkpoint or False, device=device)
+
+    from farl_mm.utils.checkpoint_task import build_task_model
+    model, saved = build_task_model(
+        'attributes', config, checkpoint,
+        lambda cfg: get_model(cfg, False, device=device))
+    meta = (saved or {}).get('meta') or {}
+    if meta.get('dataset_meta'):  # as mmpretrain's get_model
+        model._dataset_meta = meta['dataset_meta']
+    elif meta.get('CLASSES'):
+        model._dataset_meta = dict(classes=meta['CLASSES'])
+    return model
 
 
 def attribute_names(model):
@@ -28,26 +45,38 @@ def attribute_names(model):
     return list(names)
 
 
-def classify_faces(model, image, faces_points5):
+def classify_faces(model, image, faces_points5, where=None):
     """Attribute probabilities of each face.
 
     Args:
         model: From :func:`init_face_classifier` (a multi-label head:
             sigmoid probabilities, e.g. CelebA's 40 attributes).
-        image (str | np.ndarray): Path or BGR ``(H, W, 3)`` uint8 array.
+        image (str | np.ndarray): Path or BGR ``(H, W, 3)`` uint8 array
+            (checked as :mod:`farl_mm.apis.photo_inputs` says).
         faces_points5 (list): ``(5, 2)`` landmarks of each face (left eye,
             right eye, nose tip, left and right mouth corners).
+        where (str, optional): The photo's name in errors (default: its
+            path, or 'image').
 
     Returns:
         np.ndarray: ``(F, A)`` float32 probabilities, in the order of
         :func:`attribute_names`.
+
+    Raises:
+        PhotoInputError: naming the photo and the face it cannot use.
     """
     img = read_bgr(image)
+    faces = [f'{photo_name(image, where)}: faces[{i}]'
+             for i in range(len(faces_points5))]
+    points = [check_landmarks(p, img.shape, face)
+              for p, face in zip(faces_points5, faces)]
     pipeline = in_memory_pipeline(model._config, 'mmpretrain', _FILE_STEPS)
-    batch = [pipeline(dict(img=img, img_shape=img.shape[:2],
-                           ori_shape=img.shape[:2], img_path=f'faces[{i}]',
-                           landmarks5=np.asarray(p, np.float64).reshape(5, 2)))
-             for i, p in enumerate(faces_points5)]
+    batch = []
+    for face, points5 in zip(faces, points):
+        with naming(face):
+            batch.append(pipeline(dict(
+                img=img, img_shape=img.shape[:2], ori_shape=img.shape[:2],
+                img_path=face, landmarks5=points5)))
     with torch.no_grad():
         samples = model.test_step(pseudo_collate(batch))
     if 'pred_score' not in samples[0]:

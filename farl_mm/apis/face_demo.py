@@ -5,26 +5,19 @@ import os
 import os.path as osp
 
 import cv2
-import mmcv
 import numpy as np
 
-from .face_alignment import align_face, draw_landmarks, init_face_aligner
+from .face_alignment import align_faces, draw_landmarks, init_face_aligner
 from .face_attributes import (attribute_names, classify_faces,
                               draw_attributes, init_face_classifier)
 from .face_inputs import config_of_checkpoint
 from .face_parsing import colour_overlay, init_face_parser, parse_faces
+from .photo_inputs import PhotoInputError, check_faces
+from .photo_inputs import read_photo  # noqa: F401 (the demos' reader)
 
 TASKS = ('parsing', 'alignment', 'attributes')
 _INIT = dict(parsing=init_face_parser, alignment=init_face_aligner,
              attributes=init_face_classifier)
-
-
-def read_photo(path):
-    """BGR uint8 ``(H, W, 3)``; a clear error when it cannot be read."""
-    img = mmcv.imread(path)
-    if img is None:
-        raise FileNotFoundError(f'cannot read an image from {path}')
-    return img
 
 
 def write_image(path, img):
@@ -45,10 +38,11 @@ def init_task_model(task, checkpoint, config=None, device='cpu'):
     return _INIT[task](config, checkpoint, device)
 
 
-def run_face_tasks(img, faces, models, out_prefix):
+def run_face_tasks(img, faces, models, out_prefix, where='image'):
     """Run ``models`` (task -> model) on the ``faces`` of ``img`` and write
     ``{out_prefix}_{parsing,parsing_overlay,landmarks,attributes}.png`` at
-    the photo's resolution and ``{out_prefix}.json``.
+    the photo's resolution and ``{out_prefix}.json``, once every task has
+    run: a face that fails leaves the files of an earlier run as they were.
 
     Args:
         img (np.ndarray): BGR photo.
@@ -57,22 +51,30 @@ def run_face_tasks(img, faces, models, out_prefix):
             ``whole_photo`` is the photo itself, taken as aligned.
         models (dict): Task name -> model (:func:`init_task_model`).
         out_prefix (str): Path prefix of the outputs.
+        where (str): The photo's name in errors (its path).
 
     Returns:
         dict: What the JSON holds: ``image_size`` ``[H, W]``, ``files`` and
         per face ``box``, ``landmarks5``, ``score`` and each task's numbers.
+
+    Raises:
+        PhotoInputError: naming the photo and the face it cannot use.
     """
+    check_faces(faces, img.shape, where)
     height, width = img.shape[:2]
     records = [dict(box=None if f['box'] is None else
                     np.round(f['box'], 2).tolist(),
                     landmarks5=np.round(f['landmarks'], 2).tolist(),
                     score=round(float(f['score']), 4),
                     whole_photo=bool(f.get('whole_photo'))) for f in faces]
-    files = {}
+    images = {}  # name -> (path, image)
     for task, model in models.items():
         if task not in TASKS:
             raise ValueError(f'unknown task {task!r}; one of {TASKS}')
-        files.update(_RUN[task](img, faces, model, records, out_prefix))
+        images.update(_RUN[task](img, faces, model, records, out_prefix,
+                                 where))
+    files = {name: write_image(path, image)
+             for name, (path, image) in images.items()}
     result = dict(image_size=[height, width], files=files, faces=records)
     with open(f'{out_prefix}.json', 'w') as f:
         json.dump(result, f, indent=1)
@@ -80,39 +82,41 @@ def run_face_tasks(img, faces, models, out_prefix):
     return result
 
 
-def _parsing(img, faces, model, records, prefix):
+def _parsing(img, faces, model, records, prefix, where):
     points = [None if f.get('whole_photo') else f['landmarks']
               for f in faces]
-    labels, owner = parse_faces(model, img, points)
+    labels, owner = parse_faces(model, img, points, where)
     classes = model.dataset_meta['classes']
     for i, record in enumerate(records):
         counts = np.bincount(labels[owner == i], minlength=len(classes))
         record['parsing_areas'] = {
             name: int(n) for name, n in zip(classes, counts) if n}
     overlay = colour_overlay(img, labels, model.dataset_meta['palette'])
-    return dict(
-        parsing=write_image(f'{prefix}_parsing.png', labels),
-        parsing_overlay=write_image(f'{prefix}_parsing_overlay.png',
-                                    overlay))
+    return dict(parsing=(f'{prefix}_parsing.png', labels),
+                parsing_overlay=(f'{prefix}_parsing_overlay.png', overlay))
 
 
-def _alignment(img, faces, model, records, prefix):
-    drawn = img
-    for i, (face, record) in enumerate(zip(faces, records)):
+def _alignment(img, faces, model, records, prefix, where):
+    for i, face in enumerate(faces):
         if face['box'] is None:
-            raise ValueError(
-                f'faces[{i}] has no "box": the alignment model crops the '
-                'face box (add it to the landmarks JSON)')
-        points, scores = align_face(model, img, face['box'])
+            raise PhotoInputError(
+                f'{where}: faces[{i}] has no "box": the alignment model '
+                'crops the face box (add it to the landmarks JSON)')
+    drawn = img
+    all_points, all_scores = align_faces(model, img,
+                                         [f['box'] for f in faces], where)
+    for face, record, points, scores in zip(faces, records, all_points,
+                                            all_scores):
         record['landmarks'] = np.round(points, 2).tolist()
         record['landmark_scores'] = np.round(scores, 4).tolist()
         drawn = draw_landmarks(drawn, points, face['box'])
-    return dict(landmarks=write_image(f'{prefix}_landmarks.png', drawn))
+    return dict(landmarks=(f'{prefix}_landmarks.png', drawn))
 
 
-def _attributes(img, faces, model, records, prefix):
+def _attributes(img, faces, model, records, prefix, where):
     names = attribute_names(model)
-    probs = classify_faces(model, img, [f['landmarks'] for f in faces])
+    probs = classify_faces(model, img, [f['landmarks'] for f in faces],
+                           where)
     anchors = []
     for face, record, p in zip(faces, records, probs):
         record['attributes'] = {n: round(float(v), 4)
@@ -123,7 +127,7 @@ def _attributes(img, faces, model, records, prefix):
             anchors.append(face['landmarks'].max(0) * (1, 0) +
                            face['landmarks'].min(0) * (0, 1))
     drawn = draw_attributes(img, anchors, names, probs)
-    return dict(attributes=write_image(f'{prefix}_attributes.png', drawn))
+    return dict(attributes=(f'{prefix}_attributes.png', drawn))
 
 
 _RUN = dict(parsing=_parsing, alignment=_alignment, attributes=_attributes)

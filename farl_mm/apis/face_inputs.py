@@ -18,13 +18,14 @@ when asked for: the core install does not need one.
 """
 import json
 
-import mmcv
 import numpy as np
 from mmengine.dataset import Compose
 from mmengine.registry import init_default_scope
 
 from farl_mm.datasets.laion_face_writer import parse_faces
 from farl_mm.geometry import mean_face_points
+
+from .photo_inputs import PhotoInputError, check_faces
 
 
 def load_faces(path):
@@ -35,27 +36,32 @@ def load_faces(path):
         or None, ``score`` float.
 
     Raises:
-        ValueError: naming the file (and the face) when it is not JSON or a
-            face is malformed.
+        PhotoInputError: naming the file (and the face) when it is not JSON
+            or a face is malformed (a ``ValueError``; whether the faces
+            fit the photo :func:`~.photo_inputs.check_faces` says).
     """
     try:
         with open(path) as f:
             record = json.load(f)
     except json.JSONDecodeError as err:
-        raise ValueError(f'{path}: not valid JSON ({err})') from None
+        raise PhotoInputError(f'{path}: not valid JSON ({err})') from None
     faces = record.get('faces') if isinstance(record, dict) else record
     if not isinstance(faces, list):
-        raise ValueError(f'{path}: expected {{"faces": [...]}} or a list of '
-                         f'faces, got {record!r:.80}')
+        raise PhotoInputError(f'{path}: expected {{"faces": [...]}} or a '
+                              f'list of faces, got {record!r:.80}')
     has_box = [not isinstance(f, dict) or 'box' in f for f in faces]
     filled = [dict(f, score=f.get('score', 1.0), box=f.get('box', [0] * 4))
               if isinstance(f, dict) else f for f in faces]
+    try:
+        parsed = parse_faces(filled, path)
+    except ValueError as err:  # names the file and the face
+        raise PhotoInputError(str(err)) from None
     out = [dict(landmarks=np.asarray(face['landmarks'], np.float64),
                 box=np.asarray(face['box'], np.float64) if boxed else None,
                 score=face['score'])
-           for face, boxed in zip(parse_faces(filled, path), has_box)]
+           for face, boxed in zip(parsed, has_box)]
     if not out:
-        raise ValueError(f'{path}: no faces listed')
+        raise PhotoInputError(f'{path}: no faces listed')
     return out
 
 
@@ -99,12 +105,15 @@ DETECTORS = {
 }
 
 
-def detect_faces(image_bgr, name, device='cpu', score_thr=0.5):
+def detect_faces(image_bgr, name, device='cpu', score_thr=0.5,
+                 where='image'):
     """Faces found by the optional detector ``name`` (see
     :data:`DETECTORS`), in the format of :func:`load_faces`.
 
     Raises:
         ModuleNotFoundError: naming the pip package when it is missing.
+        PhotoInputError: naming ``where`` (the photo) when no face is found
+            or one is unusable (:func:`~.photo_inputs.check_faces`).
     """
     if name not in DETECTORS:
         raise ValueError(f'unknown detector {name!r}; one of '
@@ -122,35 +131,32 @@ def detect_faces(image_bgr, name, device='cpu', score_thr=0.5):
                   score=float(f['score']))
              for f in found if float(f['score']) >= score_thr]
     if not faces:
-        raise ValueError(f'{name} found no face scoring >= {score_thr}')
+        raise PhotoInputError(f'{where}: {name} found no face scoring >= '
+                              f'{score_thr}')
+    check_faces(faces, image_bgr.shape, f'{where} ({name})')
     return faces
 
 
 def config_of_checkpoint(checkpoint):
     """The config an mmengine Runner saved in ``checkpoint``'s
-    ``meta['cfg']`` (weights-only load; memory-mapped, so the weights,
-    which the model's init loads next, are not read here)."""
+    ``meta['cfg']``, read as data: nothing in it runs (weights-only load;
+    memory-mapped, so the weights, which the model's init loads next, are
+    not read here).
+
+    Raises:
+        UnsafeConfigError: The saved config is more than plain data.
+    """
     import zipfile
 
-    from mmengine.config import Config
-
     from farl_mm.compat.checkpoint import load_checkpoint_file
+    from farl_mm.utils.saved_config import read_saved_config
     meta = load_checkpoint_file(
         checkpoint, mmap=zipfile.is_zipfile(checkpoint)).get('meta') or {}
     text = meta.get('cfg')
     if not text:
         raise ValueError(f'{checkpoint}: no meta.cfg (not saved by an '
                          'mmengine Runner?); pass its config')
-    return Config.fromstring(text, '.py')
-
-
-def read_bgr(image):
-    """``image`` (a path, or already a BGR array) as a BGR ``(H, W, 3)``
-    array; a clear error when it is no colour image."""
-    img = mmcv.imread(image) if isinstance(image, str) else image
-    if img is None or img.ndim != 3:
-        raise ValueError(f'cannot read a colour image from {image!r}')
-    return img
+    return read_saved_config(text, checkpoint)
 
 
 def in_memory_pipeline(cfg, scope, file_steps, head=()):

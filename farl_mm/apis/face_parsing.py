@@ -10,7 +10,9 @@ import numpy as np
 import torch
 from mmengine.dataset import pseudo_collate
 
-from .face_inputs import in_memory_pipeline, read_bgr
+from .face_inputs import in_memory_pipeline
+from .photo_inputs import (check_landmarks, check_whole_photo, naming,
+                           photo_name, read_bgr)
 
 #: Pipeline steps that read files the API does not have.
 _FILE_STEPS = {'LoadImageFromFile', 'LoadAnnotations',
@@ -24,40 +26,55 @@ def init_face_parser(config, checkpoint=None, device='cpu'):
     else from the config's dataset. (mmseg's ``init_model`` would guess a
     dataset by the class count: Cityscapes' names for CelebAMask-HQ's 19
     classes.)
+
+    Raises:
+        TaskMismatchError: ``checkpoint`` or ``config`` is another task's.
+        MissingWeightsError: ``checkpoint`` lacks some of the model's
+            tensors (its head would stay random).
     """
-    from mmengine.runner import load_checkpoint
     from mmseg.apis import init_model  # mmseg only for parsing users
     from mmseg.registry import DATASETS
-    model = init_model(config, None, device=device)
+
+    from farl_mm.utils.checkpoint_task import build_task_model
+    model, saved = build_task_model(
+        'parsing', config, checkpoint,
+        lambda cfg: init_model(cfg, None, device=device))
     dataset = DATASETS.get(model.cfg.test_dataloader.dataset.type)
     model.dataset_meta = dict(dataset.METAINFO)
-    if checkpoint is not None:
-        saved = load_checkpoint(model, checkpoint, map_location='cpu')
-        meta = (saved.get('meta') or {}).get('dataset_meta')
-        if meta:
-            model.dataset_meta = meta
+    meta = ((saved or {}).get('meta') or {}).get('dataset_meta')
+    if meta:
+        model.dataset_meta = meta
     return model
 
 
-def parse_face(model, image, points5=None):
+def parse_face(model, image, points5=None, where=None):
     """Label map of one face photo at the photo's resolution.
 
     Args:
         model: From :func:`init_face_parser`.
-        image (str | np.ndarray): Path or BGR ``(H, W, 3)`` uint8 array.
+        image (str | np.ndarray): Path or BGR ``(H, W, 3)`` uint8 array
+            (checked as :mod:`farl_mm.apis.photo_inputs` says).
         points5 (array-like, optional): ``(5, 2)`` landmarks in the photo
             (left eye, right eye, nose tip, left and right mouth corners);
             without them the whole photo is taken as the face.
+        where (str, optional): The photo's name in errors (default: its
+            path, or 'image').
 
     Returns:
         np.ndarray: ``(H, W)`` uint8 class ids.
+
+    Raises:
+        PhotoInputError: naming the photo and the face it cannot use.
     """
     img = read_bgr(image)
-    sample = _predict(model, _pipeline(model), img, points5)
+    name = photo_name(image, where)
+    points = _checked_points(img, [points5], name)[0]
+    sample = _predict(model, _pipeline(model), img, points,
+                      f'{name}: faces[0]')
     return sample.pred_sem_seg.data[0].cpu().numpy().astype(np.uint8)
 
 
-def parse_faces(model, image, faces_points5):
+def parse_faces(model, image, faces_points5, where=None):
     """One label map of a photo with several faces, at its resolution.
 
     Each face is parsed on its own aligned, warped canvas and mapped back;
@@ -72,6 +89,7 @@ def parse_faces(model, image, faces_points5):
         image (str | np.ndarray): Path or BGR ``(H, W, 3)`` uint8 array.
         faces_points5 (list): ``(5, 2)`` landmarks of each face (None: the
             whole photo).
+        where (str, optional): As in :func:`parse_face`.
 
     Returns:
         tuple[np.ndarray, np.ndarray]: the ``(H, W)`` uint8 labels and the
@@ -80,20 +98,47 @@ def parse_faces(model, image, faces_points5):
     img = read_bgr(image)
     if len(faces_points5) == 0:
         raise ValueError('parse_faces needs at least one face')
+    name = photo_name(image, where)
+    faces_points5 = _checked_points(img, faces_points5, name)
     labels = np.zeros(img.shape[:2], np.uint8)
     owner = np.zeros(img.shape[:2], np.int64)
     nearest = np.full(img.shape[:2], np.inf)
-    pipeline = _pipeline(model)
     ys, xs = np.mgrid[0:img.shape[0], 0:img.shape[1]].astype(np.float64)
-    for i, points5 in enumerate(faces_points5):
-        # one face at a time: its logits span the whole photo
-        sample = _predict(model, pipeline, img, points5)
-        radius = _canvas_radius(sample.metainfo['face_warp'], xs, ys)
+    for i, (face_labels, face_warp) in enumerate(
+            _predict_faces(model, img, faces_points5, name)):
+        radius = _canvas_radius(face_warp, xs, ys)
         closer = radius < nearest
         nearest[closer] = radius[closer]
         owner[closer] = i
-        labels[closer] = sample.pred_sem_seg.data[0].cpu().numpy()[closer]
+        labels[closer] = face_labels[closer]
     return labels, owner
+
+
+def _predict_faces(model, img, faces_points5, name, batch=4):
+    """Each face's ``(H, W)`` labels and ``face_warp``, in order. The
+    network sees up to ``batch`` faces at once (as facer batches them);
+    the inverse warp, whose logits span the whole photo, one at a time."""
+    pipeline = _pipeline(model)
+    out = []
+    for start in range(0, len(faces_points5), batch):
+        chunk = []
+        for i in range(start, min(start + batch, len(faces_points5))):
+            data = dict(img=img)
+            if faces_points5[i] is not None:
+                data['face_points'] = faces_points5[i]
+            with naming(f'{name}: faces[{i}]'):
+                chunk.append(pipeline(data))
+        with torch.inference_mode():
+            data = model.data_preprocessor(pseudo_collate(chunk), False)
+            samples = data['data_samples']
+            logits = model.inference(data['inputs'],
+                                     [s.metainfo for s in samples])
+            for j, sample in enumerate(samples):
+                pred = model.postprocess_result(logits[j:j + 1], [sample])[0]
+                out.append((pred.pred_sem_seg.data[0].cpu().numpy(),
+                            pred.metainfo['face_warp']))
+                del pred.seg_logits  # the photo-sized logits of one face
+    return out
 
 
 def _canvas_radius(face_warp, xs, ys):
@@ -114,14 +159,31 @@ def _pipeline(model):
                               head=[dict(type='LoadImageFromNDArray')])
 
 
-def _predict(model, pipeline, img, points5):
+def _checked_points(img, faces_points5, name):
+    """Each face's ``(5, 2)`` points, checked against the photo ``name``;
+    None (the whole photo) stays None once the photo is large enough."""
+    checked = []
+    for i, points5 in enumerate(faces_points5):
+        where = f'{name}: faces[{i}]'
+        if points5 is None:
+            check_whole_photo(img.shape, where)
+            checked.append(None)
+        else:
+            checked.append(check_landmarks(points5, img.shape, where))
+    return checked
+
+
+def _predict(model, pipeline, img, points5, where):
     """The prediction of one face (None: the whole photo) through the
-    model's test ``pipeline``; the sample keeps its ``face_warp`` meta."""
+    model's test ``pipeline``; the sample keeps its ``face_warp`` meta. A
+    face the pipeline cannot align is named by ``where``."""
     data = dict(img=img)
     if points5 is not None:
-        data['face_points'] = np.asarray(points5, np.float64).reshape(5, 2)
+        data['face_points'] = points5
+    with naming(where):
+        data = pipeline(data)
     with torch.no_grad():
-        return model.test_step(pseudo_collate([pipeline(data)]))[0]
+        return model.test_step(pseudo_collate([data]))[0]
 
 
 def colour_overlay(image, label, palette, alpha=0.5):

@@ -1,14 +1,20 @@
 """What ``tools/train.py`` and ``tools/test.py`` share: the OpenMMLab
 command-line switches, folded into a config, and the Runner built from it."""
+import contextlib
 import os
 import os.path as osp
+import re
 
 import torch.distributed as dist
 from mmengine.config import Config, DictAction
-from mmengine.dist import barrier, is_distributed
+from mmengine.dist import barrier, get_dist_info, is_distributed
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 from mmengine.utils import import_modules_from_strings
+
+# Seconds a collective waits for a rank that does not come before it fails
+# (``env_cfg.dist_cfg.timeout``): torch's default is 30 minutes.
+DIST_TIMEOUT = 600
 
 
 def add_runner_args(parser):
@@ -36,6 +42,9 @@ def load_config(args):
         # options were merged: import what they added (e.g. a hook).
         if cfg.get('custom_imports'):
             import_modules_from_strings(**cfg.custom_imports)
+    env_cfg = cfg.get('env_cfg') or dict(dist_cfg=dict(backend='nccl'))
+    env_cfg.setdefault('dist_cfg', {}).setdefault('timeout', DIST_TIMEOUT)
+    cfg.env_cfg = env_cfg
     if args.work_dir is not None:
         cfg.work_dir = args.work_dir
     elif cfg.get('work_dir') is None:
@@ -58,6 +67,46 @@ def close_process_group():
     if is_distributed():
         barrier()
         dist.destroy_process_group()
+
+
+# gloo: "Timed out waiting 5000ms for recv operation to complete"; nccl's
+# watchdog: "Watchdog caught collective operation timeout: WorkNCCL(...)"
+_COLLECTIVE_TIMEOUT = re.compile(
+    r'timed out waiting \d+ ?ms for \w+ operation|collective operation '
+    r'timeout', re.I)
+
+
+def _is_collective_timeout(err):
+    """Not any timeout: a data loader's, say, is no frozen rank."""
+    return bool(_COLLECTIVE_TIMEOUT.search(str(err))) or (
+        isinstance(err, dist.DistError) and 'timeout' in str(err).lower())
+
+
+class FrozenRankError(RuntimeError):
+    """A collective timed out: another rank stopped answering."""
+
+
+@contextlib.contextmanager
+def report_frozen_rank(cfg):
+    """Say what a timed-out collective means and what sets its limit.
+
+    gloo's own message names neither ("Timed out waiting 600000ms for recv
+    operation to complete"). The rank that raises this exits, and the
+    launcher (torchrun, srun) ends the others, the frozen one included.
+    """
+    try:
+        yield
+    except RuntimeError as err:
+        if not (is_distributed() and _is_collective_timeout(err)):
+            raise
+        rank, world_size = get_dist_info()
+        timeout = cfg.get('env_cfg', {}).get('dist_cfg', {}).get('timeout')
+        raise FrozenRankError(
+            f'Rank {rank} of {world_size} waited {timeout} s '
+            '(env_cfg.dist_cfg.timeout) in a collective for a rank that '
+            'never joined: another rank is frozen or has died, see its log. '
+            'If a rank legitimately needs longer (e.g. to save a large '
+            'checkpoint), raise env_cfg.dist_cfg.timeout.') from err
 
 
 def build_runner(cfg):

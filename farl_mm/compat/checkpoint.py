@@ -1,6 +1,7 @@
 """Checkpoints are data, and a crash never leaves a broken latest one.
 
-Loading: ``weights_only=True`` with an allow-list.
+Loading: ``weights_only=True`` with an allow-list; pickles of predictions
+(:func:`load_pickle_file`) are read with the same list.
 
 mmengine 0.10 calls ``torch.load`` without ``weights_only``. Since torch 2.6
 that means ``weights_only=True``, which refuses mmengine's own checkpoints
@@ -18,10 +19,15 @@ one; a kill in between leaves a truncated ``iter_N.pth``, an empty
 ``last_checkpoint``, or one naming a deleted file, and ``--resume`` fails.
 Here both files are written to a temporary file in the same folder, synced
 and renamed over the old one (atomic on POSIX), and the oldest checkpoint
-goes only once the new one and ``last_checkpoint`` are in place.
+goes only once the new one and ``last_checkpoint`` are in place. mmengine
+likewise deletes the previous best checkpoint (``save_best``) before writing
+the new one; here it goes only after. The temporary files of saves killed
+mid-write are removed when the next run starts.
 """
+import collections
 import contextlib
 import functools
+import io
 import os
 import os.path as osp
 import pickle
@@ -134,6 +140,15 @@ def load_checkpoint_file(filename, map_location='cpu', mmap=None):
         raise _refused(filename, _unsafe_globals(filename) or err) from err
 
 
+def load_checkpoint_bytes(data, name, map_location='cpu'):
+    """:func:`load_checkpoint_file` for a checkpoint held in memory (e.g. a
+    file inside an archive); ``name`` words the errors."""
+    try:
+        return _weights_only_load(io.BytesIO(data), map_location)
+    except pickle.UnpicklingError as err:
+        raise _refused(name, err) from err
+
+
 def _refused(filename, needs):
     return UnsafeCheckpointError(
         f'Refused to load checkpoint {filename}: it needs {needs}, which '
@@ -152,6 +167,70 @@ def _unsafe_globals(filename):
                     filename))
     except Exception:  # noqa: BLE001 - only used to word the error
         return ''
+
+
+def _latin1_encode(text, encoding='utf-8'):
+    """``_codecs.encode``: how protocol 2 pickles non-empty ``bytes``
+    (``encode(text, 'latin1')``); no other codec."""
+    if encoding not in ('latin1', 'latin-1'):
+        raise pickle.UnpicklingError(
+            f'_codecs.encode(..., {encoding!r}) is not allowed')
+    return text.encode('latin1')
+
+
+def _storage_from_bytes(data):
+    """``torch.storage._load_from_bytes``: a plain pickle holds each tensor
+    storage as a nested ``torch.save`` file, which torch would load with
+    ``weights_only=False``; here it is loaded as data."""
+    return _weights_only_load(io.BytesIO(data))
+
+
+@functools.cache
+def _pickle_globals():
+    """``'module.name' -> object`` a data pickle may name: the checkpoint
+    allow-list, tensors (as plain pickles write them) and their helpers."""
+    allowed = {f'{g.__module__}.{g.__qualname__}': g for g in SAFE_GLOBALS}
+    for name, value in list(allowed.items()):  # numpy 2 renamed core
+        if name.startswith('numpy.core.'):
+            allowed['numpy._core.' + name[len('numpy.core.'):]] = value
+    allowed.update({
+        'torch._utils._rebuild_tensor_v2': torch._utils._rebuild_tensor_v2,
+        'torch.storage._load_from_bytes': _storage_from_bytes,
+        'collections.OrderedDict': collections.OrderedDict,
+        '_codecs.encode': _latin1_encode,
+    })
+    return allowed
+
+
+class _DataUnpickler(pickle.Unpickler):
+    """Resolves only the names of :func:`_pickle_globals`: nothing is
+    imported or called that is not on that list."""
+
+    def find_class(self, module, name):
+        module = {'__builtin__': 'builtins'}.get(module, module)  # proto 2
+        found = _pickle_globals().get(f'{module}.{name}')
+        if found is None:
+            raise pickle.UnpicklingError(f'{module}.{name}')
+        return found
+
+
+def load_pickle_file(filename):
+    """A pickle file (``tools/test.py --dump``'s predictions) read as data:
+    containers, strings, numbers, tensors and numpy arrays only.
+
+    Raises:
+        UnsafeCheckpointError: The file names any other global (nothing
+            of it is run).
+    """
+    with open(filename, 'rb') as f:
+        try:
+            return _DataUnpickler(f).load()
+        except pickle.UnpicklingError as err:
+            raise UnsafeCheckpointError(
+                f'Refused to read {filename}: it needs {err}, which is not '
+                'plain data (containers, numbers, strings, tensors, numpy '
+                'arrays) and unpickling it could execute code. Nothing in '
+                'it was run.') from err
 
 
 def _load_from_local(filename, map_location):
@@ -185,6 +264,9 @@ def _remote_schemes():
                                              False)}
 
 
+TMP_SUFFIX = '.farl_mm.tmp'  # ends the names of atomic_file's temporary files
+
+
 @contextlib.contextmanager
 def atomic_file(path, mode='wb'):
     """A file object whose content replaces ``path`` only once complete.
@@ -197,7 +279,8 @@ def atomic_file(path, mode='wb'):
     path = osp.abspath(str(path))
     folder, name = osp.split(path)
     os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f'.{name}.', suffix='.tmp', dir=folder)
+    fd, tmp = tempfile.mkstemp(prefix=f'.{name}.', suffix=TMP_SUFFIX,
+                               dir=folder)
     try:
         with os.fdopen(fd, mode) as f:
             yield f
@@ -270,12 +353,88 @@ def _save_checkpoint_with_step(self, runner, step, meta):
     with atomic_file(osp.join(runner.work_dir, 'last_checkpoint'), 'w') as f:
         f.write(self.last_ckpt)
     if drop is not None:
-        old = self.file_backend.join_path(self.out_dir,
-                                          self.filename_tmpl.format(drop))
-        if self.file_backend.isfile(old):
-            self.file_backend.remove(old)
-        elif self.file_backend.isdir(old):  # deepspeed saves folders
-            self.file_backend.rmtree(old)
+        _remove_checkpoint(self.file_backend, self.file_backend.join_path(
+            self.out_dir, self.filename_tmpl.format(drop)))
+
+
+def _remove_checkpoint(backend, path):
+    if backend.isfile(path):
+        backend.remove(path)
+    elif backend.isdir(path):  # deepspeed saves folders
+        backend.rmtree(path)
+
+
+_mmengine_save_best_checkpoint = CheckpointHook._save_best_checkpoint
+
+
+def _best_paths(hook):
+    """``{key indicator: best checkpoint}`` (key None with one indicator)."""
+    if hasattr(hook, 'best_ckpt_path_dict'):
+        return dict(hook.best_ckpt_path_dict)
+    return {None: hook.best_ckpt_path}
+
+
+def _set_best_paths(hook, paths):
+    if None in paths:
+        hook.best_ckpt_path = paths[None]
+    else:
+        hook.best_ckpt_path_dict.update(paths)
+
+
+def _save_best_checkpoint(self, runner, metrics):
+    """``CheckpointHook``'s ``save_best``: the previous best checkpoint is
+    deleted only once the new one is written (mmengine deletes it first)."""
+    if not self.save_best:
+        return
+    before = _best_paths(self)
+    _set_best_paths(self, dict.fromkeys(before))  # nothing for it to delete
+    try:
+        _mmengine_save_best_checkpoint(self, runner, metrics)
+    finally:
+        after = {key: path or before[key]
+                 for key, path in _best_paths(self).items()}
+        _set_best_paths(self, after)
+    if not is_main_process():
+        return
+    for key, old in before.items():
+        if old and old != after[key]:
+            _remove_checkpoint(self.file_backend, old)
+            runner.logger.info(f'The previous best checkpoint {old} is '
+                               'removed.')
+
+
+def remove_stale_tmp_files(folder):
+    """Delete what saves killed mid-write left in ``folder``: hidden files
+    named by :func:`atomic_file` (ending in :data:`TMP_SUFFIX`), no other.
+    Returns their names."""
+    removed = []
+    for name in sorted(os.listdir(folder)) if osp.isdir(folder) else ():
+        path = osp.join(folder, name)
+        if (name.startswith('.') and name.endswith(TMP_SUFFIX)
+                and osp.isfile(path)):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(path)
+                removed.append(name)
+    return removed
+
+
+_mmengine_before_train = CheckpointHook.before_train
+
+
+def _before_train(self, runner):
+    """``CheckpointHook.before_train``, then the temporary files of earlier
+    runs' killed saves go from the work dir and the checkpoint folder (two
+    runs writing to one work dir at once are not supported anyway)."""
+    _mmengine_before_train(self, runner)
+    if not is_main_process():
+        return
+    for folder in sorted({runner.work_dir, self.out_dir}):
+        if _is_local(folder):
+            removed = remove_stale_tmp_files(folder)
+            if removed:
+                runner.logger.info(
+                    f'Removed the temporary files of unfinished saves from '
+                    f'{folder}: {", ".join(removed)}')
 
 
 def needed() -> bool:
@@ -283,7 +442,10 @@ def needed() -> bool:
     return (loader is not _load_from_local or bool(_remote_schemes())
             or runner_module.save_checkpoint is not save_checkpoint
             or CheckpointHook._save_checkpoint_with_step
-            is not _save_checkpoint_with_step)
+            is not _save_checkpoint_with_step
+            or CheckpointHook._save_best_checkpoint
+            is not _save_best_checkpoint
+            or CheckpointHook.before_train is not _before_train)
 
 
 def apply() -> None:
@@ -297,3 +459,5 @@ def apply() -> None:
     for module in (checkpoint_module, runner_module, runner_pkg):
         module.save_checkpoint = save_checkpoint
     CheckpointHook._save_checkpoint_with_step = _save_checkpoint_with_step
+    CheckpointHook._save_best_checkpoint = _save_best_checkpoint
+    CheckpointHook.before_train = _before_train

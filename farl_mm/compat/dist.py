@@ -5,6 +5,8 @@ and the Runner wraps the model in DDP with ``device_ids=[local_rank]``, which
 DDP rejects for a CPU module. Without CUDA, the pytorch and slurm launchers
 initialise a gloo process group instead, and DDP gets ``device_ids=None``;
 SyncBN layers (CUDA-only in PyTorch) are reverted to BN with a warning.
+The Runner's environment log shows the backend in use, not the config's
+nccl, and counts processes, not GPUs ("GPU number: 0").
 """
 import functools
 import logging
@@ -16,6 +18,7 @@ import torch.distributed as torch_dist
 from mmengine.dist import utils as dist_utils
 from mmengine.logging import print_log
 from mmengine.model import MMDistributedDataParallel, revert_sync_batchnorm
+from mmengine.runner import Runner
 
 
 def needed() -> bool:
@@ -43,10 +46,28 @@ def _init_dist_slurm(backend='gloo', port=None, init_backend='torch',
     torch_dist.init_process_group(backend='gloo', **kwargs)
 
 
+_mmengine_log_env = Runner._log_env
+
+
+def _log_env(self, env_cfg):
+    """mmengine's environment log, with what a CPU run really uses."""
+    shown = dict(env_cfg)
+    if torch_dist.is_available() and torch_dist.is_initialized():
+        shown['dist_cfg'] = dict(env_cfg.get('dist_cfg', {}),
+                                 backend=torch_dist.get_backend())
+    shown['CPU processes'] = self._world_size
+    world_size, self._world_size = self._world_size, 0  # "GPU number"
+    try:
+        _mmengine_log_env(self, shown)
+    finally:
+        self._world_size = world_size
+
+
 def apply() -> None:
     _init_dist_pytorch._farl_mm_cpu = True
     dist_utils._init_dist_pytorch = _init_dist_pytorch
     dist_utils._init_dist_slurm = _init_dist_slurm
+    Runner._log_env = _log_env
 
     original_init = MMDistributedDataParallel.__init__
 

@@ -17,6 +17,8 @@ from typing import NamedTuple, Optional
 
 import numpy as np
 
+from farl_mm.geometry.alignment import spread_and_thickness
+
 #: Label value every parsing head ignores (mmseg's ``ignore_index``).
 IGNORE_INDEX = 255
 #: 5-point sets spread less than this (RMS distance to their centroid, px)
@@ -37,8 +39,12 @@ DEGENERATE = 'degenerate alignment'
 BOX = 'face box'
 ATTRIBUTE_VALUES = 'attribute values'
 UNKNOWN_CLASS = 'unknown class'
+BAD_SAMPLE = 'bad web sample'  # shards: by laion_face_decode's reasons
+ALIGNMENT = 'face alignment'  # shards: a face that cannot be aligned
+SHARD_SIZE = 'shard size'  # shards: the tar's count is not sizes.json's
 CHECKS = (MISSING, UNREADABLE, LABEL_VALUES, LABEL_SIZE, LANDMARK_COUNT,
-          LANDMARK_VALUES, DEGENERATE, BOX, ATTRIBUTE_VALUES, UNKNOWN_CLASS)
+          LANDMARK_VALUES, DEGENERATE, BOX, ATTRIBUTE_VALUES, UNKNOWN_CLASS,
+          BAD_SAMPLE, ALIGNMENT, SHARD_SIZE)
 
 
 class Problem(NamedTuple):
@@ -137,6 +143,19 @@ def image_problems(path):
     return _size_or_problem(path)[1]
 
 
+def decoded_image_problems(path):
+    """An existing image that does not decode to its end (a truncated
+    JPEG has a sound header: only a full decode finds it)."""
+    from PIL import Image
+    try:
+        with Image.open(path) as img:
+            img.load()
+    except _header_errors() as err:
+        return [Problem(UNREADABLE, path,
+                        f'truncated or corrupt image ({err})')]
+    return []
+
+
 def label_size_problems(img_path, label_path):
     """The label map must be the size of its image (header reads)."""
     img, problems = _size_or_problem(img_path)
@@ -199,24 +218,6 @@ def landmark_problems(path, points, expected, line=None):
                         f'{int(bad.sum())} landmark(s) NaN or inf, e.g. '
                         f'point {int(np.flatnonzero(bad)[0])}', line)]
     return []
-
-
-def spread_and_thickness(points):
-    """RMS spread of point sets about their centroids and how thin they
-    are (minor / major standard deviation), for ``(..., K, 2)`` points."""
-    points = np.asarray(points, dtype=np.float64)
-    centred = points - points.mean(axis=-2, keepdims=True)
-    cov = np.einsum('...ki,...kj->...ij', centred, centred) / \
-        points.shape[-2]
-    half_trace = (cov[..., 0, 0] + cov[..., 1, 1]) / 2
-    det = cov[..., 0, 0] * cov[..., 1, 1] - cov[..., 0, 1] ** 2
-    root = np.sqrt(np.maximum(half_trace**2 - det, 0.0))
-    major = np.sqrt(np.maximum(half_trace + root, 0.0))
-    minor = np.sqrt(np.maximum(half_trace - root, 0.0))
-    spread = np.sqrt(2 * half_trace)
-    with np.errstate(invalid='ignore', divide='ignore'):
-        thickness = np.where(major > 0, minor / major, 0.0)
-    return spread, thickness
 
 
 def alignment_problems(path, points5, line=None, min_spread=MIN_SPREAD,

@@ -21,13 +21,18 @@ from webdataset.filters import shuffle
 from webdataset.shardlists import expand_urls
 from webdataset.tariterators import tarfile_samples
 
+from ..geometry import ALIGNMENT_REASONS, AlignmentError
 from ..registry import DATASETS
-from .laion_face_decode import (FACE_REASONS, SAMPLE_REASONS, BadSample,
-                                decode_sample)
+from .laion_face_decode import (FACE_REASONS, MAX_PIXELS, SAMPLE_REASONS,
+                                BadSample, decode_sample)
+from .laion_face_losses import ShardLosses
 from .laion_face_writer import SIZES_FILE
 from .shared_counter import SharedCounter
 
 SHARD_ERROR = 'unreadable_shard:'  # counter name prefix, + the shard's URL
+# samples whose drawn face cannot be aligned, by AlignmentError.reason
+ALIGN_REASONS = tuple(f'align_{r}' for r in ALIGNMENT_REASONS)
+LOGGED_SKIPS = 20  # bad samples each reader names in a warning; then counts
 
 
 def _is_remote(url):
@@ -85,14 +90,22 @@ class LAIONFaceDataset(IterableDataset):
     ``min_size`` or over ``max_pixels``, missing members, non-UTF-8 or empty
     captions, malformed detection JSON), as are samples a transform drops
     (by its ``drop_reason``, e.g. ``no_face`` for :class:`FaceAlignCrop`
-    with ``no_face='skip'``), and degenerate faces removed from kept samples.
-    A truncated or unreadable tar is logged, counted under its URL and the
-    reader goes on with its next shard. The counts are in shared memory
-    (:attr:`counter`, see :meth:`skip_counts`), so the main process sees
-    every worker's; :class:`~farl_mm.engine.hooks.BadSampleReportHook` logs
-    them. If more than ``max_skip_ratio`` of a reader's last
-    ``skip_window`` samples (``num_samples`` when fewer) were skipped, it
-    raises: a shard set of garbage must not spin forever.
+    with ``no_face='skip'``), samples whose drawn face cannot be aligned
+    (``align_`` + :class:`~farl_mm.geometry.AlignmentError`'s reason:
+    landmarks far or all outside the image, coincident or collinear), and
+    degenerate faces removed from kept samples. The first
+    ``LOGGED_SKIPS`` bad samples of each reader are also logged as
+    warnings naming shard and key. A missing, truncated or unreadable tar
+    is logged, counted under its URL and the reader goes on with its next
+    shard. The counts are in shared memory (:attr:`counter`, see
+    :meth:`skip_counts`), so the main process sees every worker's;
+    :class:`~farl_mm.engine.hooks.BadSampleReportHook` logs them. If more
+    than ``max_skip_ratio`` of a reader's last ``skip_window`` samples
+    (``num_samples`` when fewer) were skipped, it raises: a shard set of
+    garbage must not spin forever. So it does, naming them, if missing or
+    unreadable shards lose more than ``max_skip_ratio`` of a reader's
+    range of an epoch (resampled: of each block of ``min(100, number of
+    shards)`` draws, at least 10; see :mod:`.laion_face_losses`).
 
     The shard orders (the same on every rank), the shard draws and the
     shuffle buffer are seeded by ``(seed, epoch, rank, worker)``, as string
@@ -133,7 +146,7 @@ class LAIONFaceDataset(IterableDataset):
     def __init__(self, shards=None, data_root='', pipeline=(),
                  num_samples=None, resampled=False, shuffle_shards=True,
                  shuffle_buffer=1000, seed=0, min_size=16,
-                 max_pixels=8192 * 8192, max_skip_ratio=0.5,
+                 max_pixels=MAX_PIXELS, max_skip_ratio=0.5,
                  skip_window=1000):
         super().__init__()
         sizes = _read_sizes(data_root,
@@ -152,6 +165,8 @@ class LAIONFaceDataset(IterableDataset):
         if self.shard_sizes is not None and not sum(self.shard_sizes):
             raise ValueError(f'{osp.join(data_root, SIZES_FILE)}: the '
                              'listed shards hold no samples')
+        self._url_sizes = (None if self.shard_sizes is None else
+                           dict(zip(self.urls, self.shard_sizes)))
         self.pipeline = Compose(pipeline)
         self.resampled = resampled
         self.shuffle_shards = shuffle_shards
@@ -163,10 +178,10 @@ class LAIONFaceDataset(IterableDataset):
         self._drop_reasons = [_drop_reason(t)
                               for t in self.pipeline.transforms]
         self.counter = SharedCounter(
-            ['yielded', *SAMPLE_REASONS,
+            ['yielded', *SAMPLE_REASONS, *ALIGN_REASONS,
              *dict.fromkeys(self._drop_reasons), *FACE_REASONS,
              *(SHARD_ERROR + u for u in dict.fromkeys(self.urls))])
-        self._last_skip = None
+        self._last_skip, self._logged_skips = None, 0
         self.epoch = 0
 
     def _shard_sizes(self, sizes, data_root, required):
@@ -270,21 +285,26 @@ class LAIONFaceDataset(IterableDataset):
             yield self.urls[i], 0, None
 
     def _read_shard(self, url, skip, take):
-        """Raw samples ``skip:skip + take`` of a shard; a truncated or
-        unreadable tar is counted and logged, the rest of it skipped."""
+        """Raw samples ``skip:skip + take`` of a shard; a missing,
+        truncated or unreadable tar is counted and logged, the rest of it
+        skipped. Returns how many it gave and whether the tar failed."""
         samples = tarfile_samples([dict(url=url)])
+        got = 0
         try:
             for i, sample in enumerate(samples):
                 if i >= skip:
+                    got += 1
                     yield sample
                 if take is not None and i + 1 == skip + take:
-                    return
+                    return got, False
         except (OSError, EOFError, tarfile.TarError, ValueError) as err:
             self.counter.add(SHARD_ERROR + url)
             print_log(f'{url}: unreadable shard, skipping the rest of it '
                       f'({err})', logger='current', level=logging.WARNING)
+            return got, True
         finally:
             samples.close()
+        return got, False
 
     def _raw_samples(self, epoch, reader, num_readers):
         """Undecoded samples of ``epoch`` onwards, never running dry."""
@@ -302,16 +322,17 @@ class LAIONFaceDataset(IterableDataset):
             epoch += 1
 
     def _read_all(self, reads, reader, epoch):
-        """Chain the reads; raise when the shards give nothing: all of an
-        epoch's, or (resampled) many draws in a row."""
+        """Chain the reads; raise when the shards give nothing (all of an
+        epoch's reads, or, resampled, many draws in a row) or lose too
+        much of what they should give (see the class docstring)."""
         limit = (max(100, 2 * len(self.urls)) if self.resampled
                  else len(reads))
         empty = []  # the shards of the latest reads that gave nothing
+        losses = ShardLosses(self._url_sizes, self.max_skip_ratio, reader,
+                             None if self.resampled else reads,
+                             max(10, min(100, len(self.urls))))
         for read in reads:
-            got = False
-            for sample in self._read_shard(*read):
-                got = True
-                yield sample
+            got, failed = yield from self._read_shard(*read)
             if got:
                 empty.clear()
             else:
@@ -321,6 +342,7 @@ class LAIONFaceDataset(IterableDataset):
                     f'reader {reader}: no sample could be read from its '
                     f'shards of epoch {epoch} ({len(empty)} reads in a '
                     f'row): {sorted(set(empty))[:5]}')
+            losses.add(read, got, failed, epoch)
 
     def __iter__(self):
         epoch, self.epoch = self.epoch, self.epoch + 1
@@ -345,25 +367,38 @@ class LAIONFaceDataset(IterableDataset):
 
     def _process(self, raw):
         """Decode and transform one raw sample; None (counted) if skipped."""
+        where = f'{raw.get("__url__", "?")}#{raw["__key__"]}'
         try:
             results, degenerate = decode_sample(raw, self.min_size,
                                                 self.max_pixels)
         except BadSample as err:
-            return self._skip(err.reason, str(err))
+            return self._skip(err.reason, str(err), bad=True)
         if degenerate:
             self.counter.add('degenerate_face', degenerate)
-        for transform, reason in zip(self.pipeline.transforms,
-                                     self._drop_reasons):
-            results = transform(results)
-            if results is None:
-                return self._skip(reason, f'{raw.get("__url__", "?")}#'
-                                  f'{raw["__key__"]}: {reason}')
+        try:
+            for transform, reason in zip(self.pipeline.transforms,
+                                         self._drop_reasons):
+                results = transform(results)
+                if results is None:
+                    return self._skip(reason, f'{where}: {reason}')
+        except AlignmentError as err:
+            message = str(err)
+            if not message.startswith(where):
+                message = f'{where}: {message}'
+            return self._skip(f'align_{err.reason}', message, bad=True)
         self.counter.add('yielded')
         return results
 
-    def _skip(self, reason, message):
+    def _skip(self, reason, message, bad=False):
+        """Count a skipped sample; name the first bad ones in warnings."""
         self.counter.add(reason)
         self._last_skip = message
+        if bad and self._logged_skips < LOGGED_SKIPS:
+            self._logged_skips += 1
+            more = ('' if self._logged_skips < LOGGED_SKIPS else '; further '
+                    'bad samples of this reader are only counted')
+            print_log(f'{message} (skipped as {reason}{more})',
+                      logger='current', level=logging.WARNING)
 
     def _check_skips(self, skipped, window, reader):
         if skipped <= self.max_skip_ratio * window:

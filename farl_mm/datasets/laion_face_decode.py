@@ -27,6 +27,9 @@ SAMPLE_REASONS = (
     'caption_empty', 'json_malformed')
 # faces removed from a sample that is kept
 FACE_REASONS = ('degenerate_face', )
+#: Larger images are refused from their header, before decoding (training's
+#: and photo inference's default).
+MAX_PIXELS = 8192 * 8192
 
 
 class BadSample(ValueError):
@@ -37,7 +40,7 @@ class BadSample(ValueError):
         self.reason = reason
 
 
-def read_image(data, where, min_size=16, max_pixels=8192 * 8192):
+def read_image(data, where, min_size=16, max_pixels=MAX_PIXELS):
     """Bytes of any PIL-identifiable image -> uint8 BGR (H, W, 3).
 
     Raises:
@@ -46,6 +49,17 @@ def read_image(data, where, min_size=16, max_pixels=8192 * 8192):
             Image.MAX_IMAGE_PIXELS``, applies too), ``image_too_small`` (a
             side under ``min_size``) or ``image_corrupt`` (truncated).
     """
+    read_image_size(data, where, min_size, max_pixels)
+    img = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+    if img is None:
+        raise BadSample('image_corrupt',
+                        f'{where}: truncated or corrupt image data')
+    return img
+
+
+def read_image_size(data, where, min_size=16, max_pixels=MAX_PIXELS):
+    """``(width, height)`` from the header, refused as :func:`read_image`
+    does but for ``image_corrupt`` (nothing is decoded)."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter('ignore', Image.DecompressionBombWarning)
@@ -63,11 +77,7 @@ def read_image(data, where, min_size=16, max_pixels=8192 * 8192):
     if min(width, height) < min_size:
         raise BadSample('image_too_small', f'{where}: {width}x{height} px, '
                         f'a side under min_size={min_size}')
-    img = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
-    if img is None:
-        raise BadSample('image_corrupt',
-                        f'{where}: truncated or corrupt image data')
-    return img
+    return width, height
 
 
 def read_caption(data, where):
@@ -105,8 +115,12 @@ def read_faces(data, where):
     return kept, len(faces) - len(kept)
 
 
-def decode_sample(raw, min_size=16, max_pixels=8192 * 8192):
+def decode_sample(raw, min_size=16, max_pixels=MAX_PIXELS,
+                  decode_image=True):
     """A tar sample (``{'__key__', 'jpg': bytes, ...}``) -> results.
+
+    ``decode_image=False`` (a quick check) reads the image's header only:
+    ``img`` is None, the shapes are the header's.
 
     Returns:
         tuple[dict, int]: The results dict (see :class:`~farl_mm.datasets.
@@ -126,9 +140,15 @@ def decode_sample(raw, min_size=16, max_pixels=8192 * 8192):
             raise BadSample(reason, f'{where}: a sample needs an image '
                             f'({"/".join(IMAGE_EXTS)}), txt and json; got '
                             f'{members}')
-    img = read_image(raw[ext], f'{where}.{ext}', min_size, max_pixels)
+    if decode_image:
+        img = read_image(raw[ext], f'{where}.{ext}', min_size, max_pixels)
+        shape = img.shape[:2]
+    else:
+        img, (w, h) = None, read_image_size(raw[ext], f'{where}.{ext}',
+                                            min_size, max_pixels)
+        shape = (h, w)
     text = read_caption(raw['txt'], f'{where}.txt')
     faces, degenerate = read_faces(raw['json'], f'{where}.json')
-    return dict(img=img, img_shape=img.shape[:2], ori_shape=img.shape[:2],
-                text=text, faces=faces, sample_idx=key, url=url,
+    return dict(img=img, img_shape=shape, ori_shape=shape, text=text,
+                faces=faces, sample_idx=key, url=url,
                 img_path=f'{where}.{ext}'), degenerate

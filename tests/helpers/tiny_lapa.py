@@ -18,6 +18,7 @@ import runpy
 import socket
 import subprocess
 import sys
+import time
 from unittest import mock
 
 import torch
@@ -64,11 +65,7 @@ def cfg_options(data_root, max_iters=4, **overrides):
     return ['--cfg-options', *(f'{k}={v}' for k, v in opts.items())]
 
 
-def run(args, cwd, env=None, timeout=240):
-    """Run ``args``; returns the CompletedProcess (stdout and stderr text).
-
-    ``env`` entries override the inherited environment; ``None`` unsets.
-    """
+def _full_env(env):
     full_env = dict(os.environ, OMP_NUM_THREADS='1')
     full_env['PYTHONPATH'] = os.pathsep.join(
         p for p in (HELPERS, os.environ.get('PYTHONPATH')) if p)
@@ -77,9 +74,62 @@ def run(args, cwd, env=None, timeout=240):
             full_env.pop(key, None)
         else:
             full_env[key] = str(value)
+    return full_env
+
+
+def run(args, cwd, env=None, timeout=240):
+    """Run ``args``; returns the CompletedProcess (stdout and stderr text).
+
+    ``env`` entries override the inherited environment; ``None`` unsets.
+    """
     return subprocess.run(
-        [str(a) for a in args], cwd=str(cwd), env=full_env,
+        [str(a) for a in args], cwd=str(cwd), env=_full_env(env),
         capture_output=True, text=True, timeout=timeout)
+
+
+def run_ranks(args, cwd, world_size=2, env=None, timeout=240):
+    """Run ``args`` once per rank with torchrun's variables (``RANK``,
+    ``WORLD_SIZE``, ``LOCAL_RANK``, ``MASTER_ADDR``/``PORT``).
+
+    As under torchrun, a rank that fails ends the others (killed). Unlike
+    torchrun, each rank's exit status, output and run time come back.
+
+    Returns:
+        list[dict]: Per rank, ``returncode``, ``output`` (stdout and stderr)
+        and ``seconds`` (until it ended or was killed).
+    """
+    port, start, procs = free_port(), time.monotonic(), []
+    for rank in range(world_size):
+        log = open(osp.join(str(cwd), f'rank{rank}.log'), 'w+')
+        rank_env = dict(env or {}, RANK=rank, LOCAL_RANK=rank,
+                        WORLD_SIZE=world_size, MASTER_ADDR='127.0.0.1',
+                        MASTER_PORT=port)
+        procs.append(dict(log=log, seconds=None, proc=subprocess.Popen(
+            [str(a) for a in args], cwd=str(cwd), env=_full_env(rank_env),
+            stdout=log, stderr=subprocess.STDOUT)))
+    try:
+        while any(p['seconds'] is None for p in procs):
+            for p in procs:
+                if p['seconds'] is None and p['proc'].poll() is not None:
+                    p['seconds'] = time.monotonic() - start
+            if any(p['proc'].returncode for p in procs):
+                break  # a failed rank ends the job
+            assert time.monotonic() - start < timeout, (
+                f'ranks still running after {timeout} s; see {cwd}')
+            time.sleep(0.05)
+    finally:
+        for p in procs:
+            if p['proc'].poll() is None:
+                p['proc'].kill()
+                p['proc'].wait()
+                p['seconds'] = time.monotonic() - start
+    results = []
+    for p in procs:
+        p['log'].seek(0)
+        results.append(dict(returncode=p['proc'].returncode,
+                            output=p['log'].read(), seconds=p['seconds']))
+        p['log'].close()
+    return results
 
 
 def run_ok(args, cwd, **kwargs):

@@ -187,6 +187,7 @@ def test_optional_detector(monkeypatch):
     facer's interface): its boxes and points become the faces."""
     from farl_mm.apis.face_inputs import detect_faces
     image = np.zeros((32, 32, 3), np.uint8)
+    face_points = [[8., 12], [20, 12], [14, 18], [10, 24], [18, 24]]
     monkeypatch.setitem(sys.modules, 'facer', None)  # import fails
     with pytest.raises(ModuleNotFoundError, match='pip install pyfacer'):
         detect_faces(image, 'facer')
@@ -199,12 +200,11 @@ def test_optional_detector(monkeypatch):
             def detect(pixels):
                 assert pixels.shape == (1, 3, 32, 32)
                 return dict(rects=torch.tensor([[1., 2, 20, 30]] * 2),
-                            points=torch.arange(20.).view(2, 5, 2),
+                            points=torch.tensor([face_points] * 2),
                             scores=torch.tensor([0.9, 0.1]))
             return detect
 
     monkeypatch.setitem(sys.modules, 'facer', FakeFacer)
     faces = detect_faces(image, 'facer')
     assert len(faces) == 1  # the 0.1 detection is dropped
-    np.testing.assert_array_equal(faces[0]['landmarks'],
-                                  np.arange(10.).reshape(5, 2))
+    np.testing.assert_array_equal(faces[0]['landmarks'], face_points)

@@ -18,6 +18,7 @@ import time
 import pytest
 import torch
 from mmengine.fileio.backends import local_backend
+from mmengine.evaluator import BaseMetric
 from mmengine.hooks import CheckpointHook
 from mmengine.runner import CheckpointLoader, Runner
 from mmengine.runner import checkpoint as checkpoint_module
@@ -34,16 +35,15 @@ REAL_SAVE = torch.save
 
 
 def _runner(work_dir, max_iters=4, **kwargs):
+    kwargs.setdefault('train_cfg', dict(by_epoch=False, max_iters=max_iters))
+    kwargs.setdefault('default_hooks', dict(checkpoint=dict(
+        type='CheckpointHook', interval=2, by_epoch=False, max_keep_ckpts=1)))
     return Runner(
         model=ToyModel(), work_dir=str(work_dir),
         experiment_name=f'atomic_{work_dir.name}_{len(os.listdir(work_dir))}',
         train_dataloader=dict(dataset=Pairs(), batch_size=2, num_workers=0,
                               sampler=dict(type='DefaultSampler')),
-        train_cfg=dict(by_epoch=False, max_iters=max_iters),
         optim_wrapper=dict(optimizer=dict(type='SGD', lr=0.1)),
-        default_hooks=dict(checkpoint=dict(
-            type='CheckpointHook', interval=2, by_epoch=False,
-            max_keep_ckpts=1)),
         default_scope='mmengine', **kwargs)
 
 
@@ -191,3 +191,85 @@ def test_sigkill_while_writing_keeps_the_old_file(tmp_path):
     # the killed write's temporary file: hidden, never what resume loads
     assert [p.startswith('.iter_8.pth.') for p in os.listdir(tmp_path)
             if p != 'iter_8.pth'] == [True]
+
+
+class Rising(BaseMetric):
+    """A score that improves at every validation: each saves a new best."""
+
+    default_prefix = 'rising'
+
+    def __init__(self):
+        super().__init__()
+        self.calls = 0
+
+    def process(self, data_batch, data_samples):
+        self.results.append(0)
+
+    def compute_metrics(self, results):
+        self.calls += 1
+        return dict(score=self.calls)
+
+
+def _best_runner(work_dir):
+    """Validation and a new best checkpoint at iterations 2 and 4."""
+    return _runner(
+        work_dir, val_dataloader=dict(
+            dataset=Pairs(), batch_size=4, num_workers=0,
+            sampler=dict(type='DefaultSampler', shuffle=False)),
+        val_cfg=dict(), val_evaluator=[Rising()],
+        train_cfg=dict(by_epoch=False, max_iters=4, val_interval=2),
+        default_hooks=dict(checkpoint=dict(
+            type='CheckpointHook', interval=2, by_epoch=False,
+            save_best='rising/score', rule='greater')))
+
+
+def _bests(work_dir):
+    return sorted(p for p in os.listdir(work_dir) if 'best' in p)
+
+
+def test_best_checkpoint_replaced_only_once_the_new_one_is_written(
+        tmp_path, monkeypatch):
+    """A crash while the new best checkpoint is written (the moment
+    mmengine has already deleted the old one) keeps the old best."""
+
+    def save(obj, f, *args, **kwargs):
+        if any(p.startswith('.best_rising_score_iter_4.pth.')
+               for p in os.listdir(tmp_path)):  # writing the new best
+            f.write(b'PK\x03\x04 half a zip')
+            raise OSError('killed')
+        return REAL_SAVE(obj, f, *args, **kwargs)
+
+    monkeypatch.setattr(torch, 'save', save)
+    with pytest.raises(OSError, match='killed'):
+        _best_runner(tmp_path).train()
+    monkeypatch.undo()
+    assert _bests(tmp_path) == ['best_rising_score_iter_2.pth']
+    best = CheckpointLoader.load_checkpoint(
+        str(tmp_path / 'best_rising_score_iter_2.pth'))
+    assert best['meta']['iter'] == 2
+
+
+def test_best_checkpoint_replaced_after_a_normal_save(tmp_path):
+    runner = _best_runner(tmp_path)
+    runner.train()
+    assert _bests(tmp_path) == ['best_rising_score_iter_4.pth']
+    assert runner.message_hub.get_info('best_ckpt') == str(
+        tmp_path / 'best_rising_score_iter_4.pth')
+
+
+def test_start_up_removes_only_stale_temporary_files(tmp_path):
+    """A killed save leaves its temporary file; the next run's start removes
+    it, and nothing else."""
+    with compat.atomic_file(tmp_path / 'iter_2.pth') as f:
+        f.write(b'whole')
+        orphan, = os.listdir(tmp_path)  # the name a kill would leave
+    stale = [orphan, '.last_checkpoint.k2j4h6g8' + compat.TMP_SUFFIX]
+    others = ['iter_2.pth', '.iter_6.pth.abcd1234.tmp', 'notes.tmp',
+              'iter_4.pth' + compat.TMP_SUFFIX, '.x' + compat.TMP_SUFFIX +
+              '.bak']
+    for name in stale + others[1:]:
+        (tmp_path / name).write_bytes(b'half')
+    _runner(tmp_path, max_iters=1).train()
+    left = set(os.listdir(tmp_path))
+    assert not left & set(stale)
+    assert set(others) <= left

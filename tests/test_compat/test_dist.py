@@ -3,9 +3,12 @@
 mmengine's launchers call ``torch.cuda.set_device`` and the Runner gives DDP
 ``device_ids=[local_rank]``; without CUDA both fail.
 """
+import ast
 import os
 import os.path as osp
+import re
 import sys
+import time
 
 import pytest
 import torch
@@ -102,3 +105,41 @@ def test_slurm_launcher_trains_on_cpu(lapa, tmp_path):
     assert 'Distributed training: True' in proc.stdout
     assert tiny_lapa.train_iters(work_dir) == [1, 2]
     assert (work_dir / 'iter_2.pth').is_file()
+
+
+@pytest.fixture(scope='module')
+def frozen_rank(tmp_path_factory):
+    """Two CPU ranks of tools/train.py; rank 1 freezes before iteration 1,
+    so rank 0 waits in DDP's gradient all-reduce. Timeout: 5 s."""
+    import toy_train
+    tmp_path = tmp_path_factory.mktemp('frozen_rank')
+    config = toy_train.write_config(tmp_path)
+    ranks = tiny_lapa.run_ranks(
+        [sys.executable, osp.join(tiny_lapa.TOOLS, 'train.py'), config,
+         '--launcher', 'pytorch', '--work-dir', tmp_path / 'work',
+         '--cfg-options', 'env_cfg.dist_cfg.timeout=5',
+         'default_hooks.freeze.type=FreezeRankHook'],
+        cwd=tmp_path, timeout=300)
+    ended = time.time()
+    return ranks, ended - float((tmp_path / 'work' / 'frozen_at').read_text())
+
+
+@CPU_ONLY
+def test_frozen_rank_ends_the_others_at_the_timeout(frozen_rank):
+    (rank0, rank1), seconds_frozen = frozen_rank
+    assert rank0['returncode'] not in (0, None)
+    assert rank1['returncode'] == -9, 'rank 1 was not still frozen'
+    assert 5 <= seconds_frozen < 30  # not torch's 30 minutes
+    assert ('FrozenRankError: Rank 0 of 2 waited 5 s '
+            '(env_cfg.dist_cfg.timeout) in a collective for a rank that '
+            'never joined') in rank0['output']
+
+
+@CPU_ONLY
+def test_cpu_ranks_log_their_backend_and_device_count(frozen_rank):
+    (rank0, _), _ = frozen_rank
+    dist_cfg = re.search(r'^ +dist_cfg: (.*)$', rank0['output'], re.M)
+    assert dist_cfg and ast.literal_eval(dist_cfg.group(1)) == dict(
+        backend='gloo', timeout=5)  # the config asks for nccl (default)
+    assert 'GPU number: 0\n' in rank0['output']
+    assert 'CPU processes: 2\n' in rank0['output']

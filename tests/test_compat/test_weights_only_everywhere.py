@@ -4,12 +4,13 @@ run code, and runs none of it.
 The crafted file's pickle calls ``os.system('touch MARKER')``; each entry
 point must raise ``UnsafeCheckpointError`` naming the file and leave no
 MARKER. (``tools/train.py --resume`` is in ``test_checkpoint.py``.) A
-source audit keeps new code from calling ``torch.load``/``pickle.load``
-outside ``farl_mm.compat.checkpoint``.
+source audit keeps new code from calling ``torch.load``/``pickle.load`` (or
+any unpickler) outside ``farl_mm.compat.checkpoint``.
 """
 import glob
 import os
 import os.path as osp
+import pickle
 import re
 import runpy
 import shlex
@@ -148,15 +149,32 @@ def test_urls_load_as_data(crafted, tmp_path, monkeypatch):
     assert marker.exists()
 
 
+def test_demo_report_reads_predictions_as_data(tmp_path):
+    """``run_demo.py --report-only`` reads each run's ``preds.pkl``: one
+    whose unpickling runs code is refused (it was ``pickle.load``)."""
+    from farl_mm.apis.demo_report import load_dump
+    marker = tmp_path / 'MARKER'
+    with open(tmp_path / 'preds.pkl', 'wb') as f:
+        pickle.dump([dict(pred_score=torch.ones(2),
+                          payload=RunsCodeOnLoad(marker))], f, protocol=2)
+    with pytest.raises(UnsafeCheckpointError, match=re.escape(
+            f'Refused to read {tmp_path / "preds.pkl"}: it needs ')) as err:
+        load_dump(str(tmp_path))
+    assert 'system' in str(err.value)
+    assert not marker.exists()
+
+
 # Files that may read pickles, and why.
 PICKLE_READERS = {
-    'farl_mm/compat/checkpoint.py': 'the one weights_only loader',
-    'farl_mm/apis/demo_report.py': 'reads the predictions its own demo run '
-                                   'just dumped (tools/test.py --dump)',
+    'farl_mm/compat/checkpoint.py': 'the one weights_only loader, and the '
+                                    'allow-list unpickler of predictions',
+    'farl_mm/converters/torchscript_data.py': 'an allow-list unpickler of '
+                                              'TorchScript archives',
 }
 UNSAFE_LOAD = re.compile(
     r'torch\.load\(|torch\.hub\.load|load_state_dict_from_url|'
-    r'pickle\.loads?\(|allow_pickle\s*=\s*True|weights_only\s*=\s*False|'
+    r'pickle\.loads?\(|Unpickler\(|(mmengine|fileio)\.load\(|'
+    r'allow_pickle\s*=\s*True|weights_only\s*=\s*False|'
     r'torch\.jit\.load\(|dill\.load|joblib\.load')
 
 

@@ -83,7 +83,8 @@ def test_backbone_export_loads_downstream(tmp_path, small_run):
     assert export(path, dst, '--format', 'backbone') is None
     saved = torch.load(dst, weights_only=True)
     assert set(saved) == {'state_dict', 'meta'}  # as farl2mm writes it
-    assert saved['meta'] == {'converted_from': 'epoch_2.pth'}
+    assert saved['meta'] == {'converted_from': 'epoch_2.pth',
+                             'farl_mm_task': 'pretrain'}
     expected = {k: v for k, v in model.state_dict().items()
                 if k.startswith('backbone.') and k != 'backbone.mask_token'}
     assert list(saved['state_dict']) == list(expected)

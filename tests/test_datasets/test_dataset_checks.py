@@ -8,8 +8,8 @@ from farl_mm.datasets.checks import (DatasetProblems, Problem,
                                      alignment_problems,
                                      label_value_problems, landmark_problems,
                                      spread_and_thickness)
-from farl_mm.datasets.transforms import AlignFaceByLandmarks
-from farl_mm.geometry import MEAN_FACE_512
+from farl_mm.datasets.transforms import AlignFaceByLandmarks, FaceAlignWarp
+from farl_mm.geometry import MEAN_FACE_512, AlignmentError
 
 
 def test_spread_and_thickness_match_an_svd():
@@ -86,6 +86,22 @@ def test_align_face_by_landmarks_refuses_degenerate_points():
                        r'points are \(nearly\) coincident'):
         align(dict(img=img, img_path='bad.jpg',
                    landmarks5=np.full((5, 2), 20.0)))
+
+
+def test_alignment_transforms_name_the_file_of_unalignable_points():
+    """Points that pass the list checks but not the alignment (off the
+    photo, 1e20 px) raise AlignmentError naming the sample's file."""
+    img = np.zeros((64, 64, 3), np.uint8)
+    off_photo = MEAN_FACE_512 / 8 + [70, 0]
+    with pytest.raises(AlignmentError, match=r'^off.jpg: all 5 points '
+                       r'outside the 64x64 image') as err:
+        AlignFaceByLandmarks(size=32)(dict(img=img, img_path='off.jpg',
+                                           landmarks5=off_photo))
+    assert err.value.reason == 'outside_image'
+    with pytest.raises(AlignmentError, match=r'^far.jpg: landmarks up to '
+                       r'3.6e\+21 px far outside the 64x64 image'):
+        FaceAlignWarp(size=32)(dict(img=img, img_path='far.jpg',
+                                    face_points=MEAN_FACE_512 * 1e19))
 
 
 def test_alignment_lists_refuse_nan_by_line(tmp_path):

@@ -130,16 +130,26 @@ def test_errors_name_the_file(root, tmp_path):
         keys_of(LAIONFaceDataset(str(bad), num_samples=1))
 
 
-@pytest.mark.parametrize('resampled, reads', [(False, 2), (True, 100)])
+@pytest.mark.parametrize('resampled, max_skip_ratio, error, message', [
+    (False, 0.5, RuntimeError, 'no sample could be read from its shards of '
+     'epoch 0 (2 reads in a row)'),
+    (True, 0.5, ValueError, '30 of the 30 samples of its last 10 draws '
+     'could not be read (missing or unreadable shards)'),
+    (True, 1.0, RuntimeError, 'no sample could be read from its shards of '
+     'epoch 0 (100 reads in a row)')])
 def test_shards_that_give_nothing_stop_the_stream(tmp_path, resampled,
-                                                  reads):
-    """All of an epoch's reads (or, resampled, 100 draws in a row) empty:
-    an error naming the shards instead of an endless or silent stream."""
+                                                  max_skip_ratio, error,
+                                                  message):
+    """All of an epoch's reads empty, or, resampled, too much lost in a
+    block of 10 draws (or 100 empty draws in a row where any loss is
+    allowed): an error naming the shards instead of an endless or silent
+    stream."""
     for name in ('a.tar', 'b.tar'):
         (tmp_path / name).write_bytes(b'not a tar file')
     (tmp_path / 'sizes.json').write_text('{"a.tar": 3, "b.tar": 3}')
     dataset = LAIONFaceDataset('{a,b}.tar', str(tmp_path),
-                               resampled=resampled, num_samples=6)
+                               resampled=resampled, num_samples=6,
+                               max_skip_ratio=max_skip_ratio)
 
     def endless(*_):  # without the check the stream never ends
         raise TimeoutError('still reading empty shards after 60 s')
@@ -147,9 +157,7 @@ def test_shards_that_give_nothing_stop_the_stream(tmp_path, resampled,
     signal.signal(signal.SIGALRM, endless)
     signal.alarm(60)
     try:
-        with pytest.raises(RuntimeError, match=re.escape(
-                f'no sample could be read from its shards of epoch 0 '
-                f'({reads} reads in a row)')) as err:
+        with pytest.raises(error, match=re.escape(message)) as err:
             keys_of(dataset)
     finally:
         signal.alarm(0)
@@ -180,7 +188,8 @@ def test_base_config_builds_a_collating_loader(root):
     sample = batch['data_samples'][0]
     assert sample.text_tokens.shape == (77, ) and sample.text_tokens[0] == \
         49406
-    assert sample.mask.shape == (4, 4) and sample.mask.sum() == 5
+    # at most 5 patches, as the paper masks "at most 75" of 196
+    assert sample.mask.shape == (4, 4) and 0 < sample.mask.sum() <= 5
     assert sample.face_aligned  # every synthetic image has a 0.95+ face
 
 
@@ -268,3 +277,46 @@ if __name__ == '__main__':  # one rank of test_two_ranks_split_every_epoch
         json.dump(batches, f)
     close_process_group()
 
+
+
+def sixteen_shards(tmp_path, missing):
+    """16 shards of 4 samples (sizes.json lists them all), ``missing`` of
+    them deleted."""
+    root = str(tmp_path)
+    write_synthetic_shards(root, 16, 4, size=32)
+    for i in missing:
+        os.remove(osp.join(root, f'{i:05d}.tar'))
+    return root
+
+
+def test_missing_shards_count_against_max_skip_ratio(tmp_path):
+    """14 of 16 shards deleted: not 8 samples repeated 8 times as an epoch
+    of 64, but the error of too much bad data, naming the shards."""
+    root = sixteen_shards(tmp_path, range(2, 16))
+    dataset = LAIONFaceDataset(None, root, shuffle_buffer=0)
+    with pytest.raises(ValueError, match=r'reader 0: 36 of the 64 samples '
+                       r'of its range of epoch 0 could not be read \(missing '
+                       r'or unreadable shards\), over max_skip_ratio=0\.5: '
+                       r'is the data broken\? The shards: ') as err:
+        keys_of(dataset)
+    named = re.findall(r'/(\d{5})\.tar', str(err.value).split('shards: ')[1])
+    assert len(named) == 9 and all(2 <= int(n) <= 15 for n in named)
+    # resampled: checked over each block of 16 draws
+    with pytest.raises(ValueError, match=r'of the \d+ samples of its last 16 '
+                       r'draws could not be read'):
+        keys_of(LAIONFaceDataset(None, root, resampled=True))
+    # without sizes.json the shards are counted
+    os.remove(osp.join(root, 'sizes.json'))
+    with pytest.raises(ValueError, match=r'reader 0: 9 of the 16 shards of '
+                       r'its range of epoch 0 could not be read'):
+        keys_of(LAIONFaceDataset('{00000..00015}.tar', root, num_samples=64,
+                                 shuffle_buffer=0))
+
+
+def test_one_missing_shard_of_sixteen_is_tolerated(tmp_path):
+    root = sixteen_shards(tmp_path, [3])
+    keys = keys_of(LAIONFaceDataset(None, root, shuffle_shards=False,
+                                    shuffle_buffer=0))
+    # the 4 samples of 00003.tar are made up from the next pass
+    assert len(keys) == 64 and keys[-4:] == [f'{i:09d}' for i in range(4)]
+    assert len(set(keys)) == 60

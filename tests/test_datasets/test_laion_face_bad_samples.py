@@ -10,6 +10,7 @@ import struct
 import sys
 import tarfile
 import zlib
+from unittest import mock
 
 import cv2
 import numpy as np
@@ -226,3 +227,56 @@ def test_garbage_shards_stop_the_stream_with_the_counts(tmp_path):
                        r"skipped.*'not_an_image': 7, 'image_corrupt'"):
         list(dataset)
     assert copy.deepcopy(dataset).skip_counts() == dataset.skip_counts()
+
+
+def scaled(landmarks, factor=1.0, shift=(0.0, 0.0)):
+    return (np.asarray(landmarks) * factor + shift).tolist()
+
+
+# detections that parse but cannot be aligned on the 48x40 JPG: key ->
+# (landmarks, the reason they are counted under)
+UNALIGNABLE = {
+    'absurd_1e20': (scaled(FACE['landmarks'], 1e20), 'align_outside_image'),
+    'absurd_1e30': (scaled(FACE['landmarks'], 1e30), 'align_outside_image'),
+    'off_photo': (scaled(FACE['landmarks'], shift=(40, 0)),
+                  'align_outside_image'),
+    'collinear': ([[10 + 6 * k, 20] for k in range(5)], 'align_degenerate'),
+}
+
+
+def test_unalignable_faces_are_bad_samples_naming_shard_and_key(tmp_path):
+    """One epoch of 8 good and 4 unalignable samples (plus one with NaN
+    landmarks, malformed JSON): the stream goes on, the 5 are counted by
+    reason and each warning names its shard and key."""
+    root = str(tmp_path)
+    write_synthetic_shards(root, 1, 8, size=SIZE)
+    bad = [raw_sample(key, 'jpg', JPG, b'a face',
+                      dict(faces=[dict(FACE, landmarks=landmarks)]))
+           for key, (landmarks, _) in UNALIGNABLE.items()]
+    bad.append(raw_sample('nan', 'jpg', JPG, b'a face', json.dumps(dict(
+        faces=[dict(FACE, landmarks=[[float('nan'), 1.0]] * 5)])).encode()))
+    with TarWriter(osp.join(root, 'faces.tar'), encoder=False) as sink:
+        for sample in bad:
+            sink.write(sample)
+    with open(osp.join(root, SIZES_FILE), 'w') as f:
+        json.dump({'00000.tar': 8, 'faces.tar': len(bad)}, f)
+    dataset = LAIONFaceDataset(
+        ['faces.tar', '00000.tar'], root, shuffle_shards=False,
+        shuffle_buffer=0, pipeline=[dict(type='farl_mm.FaceAlignCrop',
+                                         size=32, no_face='skip')])
+    with mock.patch('farl_mm.datasets.laion_face.print_log') as log:
+        samples = list(dataset)
+    # 13 per epoch: the 8 good ones, then the first 5 of the next pass
+    assert [s['sample_idx'] for s in samples] == \
+        [f'{i:09d}' for i in [*range(8), *range(5)]]
+    assert all(s['img'].shape == (32, 32, 3) for s in samples)
+    counts = {k: v for k, v in dataset.skip_counts().items() if v}
+    assert counts == {'yielded': 13, 'json_malformed': 2,
+                      'align_outside_image': 6, 'align_degenerate': 2}
+    warnings = [call.args[0] for call in log.call_args_list]
+    for key, (_, reason) in UNALIGNABLE.items():
+        (line, *_) = [w for w in warnings if f'faces.tar#{key}.jpg' in w]
+        assert line.startswith(f'{root}/faces.tar#{key}.jpg: the face of '
+                               'score 0.990 at box [8.0, 8.0, 40.0, 40.0]')
+        assert line.endswith(f'(skipped as {reason})')
+    assert any('faces.tar#nan.json' in w and 'NaN' in w for w in warnings)

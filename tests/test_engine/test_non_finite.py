@@ -62,7 +62,9 @@ class KeepWeights(Hook):
 _runs = itertools.count()
 
 
-def _train(work_dir, nan_at, amp, hooks, max_iters=6, **kwargs):
+def _train(work_dir, nan_at, amp, hooks, max_iters=6, optimizer=None,
+           **kwargs):
+    optimizer = optimizer or dict(type='Adam', lr=0.05)
     wrapper = dict(type='AmpOptimWrapper') if amp else dict()
     runner = Runner(
         model=NaNAtModel(nan_at), work_dir=str(work_dir),
@@ -71,7 +73,7 @@ def _train(work_dir, nan_at, amp, hooks, max_iters=6, **kwargs):
             dataset=Pairs(), batch_size=2, num_workers=0,
             sampler=dict(type='DefaultSampler', shuffle=True)),
         train_cfg=dict(by_epoch=False, max_iters=max_iters),
-        optim_wrapper=dict(optimizer=dict(type='Adam', lr=0.05), **wrapper),
+        optim_wrapper=dict(optimizer=optimizer, **wrapper),
         default_hooks=dict(checkpoint=dict(
             type='CheckpointHook', interval=2, by_epoch=False)),
         custom_hooks=hooks, default_scope='mmengine',
@@ -141,8 +143,54 @@ def test_fp32_stops_naming_iteration_terms_and_checkpoint(tmp_path):
 
 
 def test_fp32_stop_before_any_checkpoint(tmp_path):
-    with pytest.raises(NonFiniteLossError, match='No checkpoint was saved'):
+    with pytest.raises(NonFiniteLossError, match='No checkpoint is named'):
         _train(tmp_path, nan_at={0}, amp=False, hooks=[NonFiniteLossHook()])
+
+
+@pytest.mark.parametrize('limit', [None, 3])
+def test_amp_stops_after_consecutive_skips(tmp_path, limit):
+    """A diverged AMP run: every loss from iteration 4 on is NaN. Skipped
+    steps leave the weights as they were, so after ``max_consecutive_skips``
+    in a row (default 10) training stops instead of running to the end."""
+    hook = (NonFiniteLossHook() if limit is None else
+            NonFiniteLossHook(max_consecutive_skips=limit))
+    in_a_row = 10 if limit is None else limit
+    with pytest.raises(NonFiniteLossError) as err:
+        _train(tmp_path, nan_at=range(3, 40), amp=True, hooks=[hook],
+               max_iters=40)
+    message = str(err.value)
+    assert (f'{in_a_row} non-finite losses in a row (iterations '
+            f'4-{3 + in_a_row})') in message
+    # iter_4.pth was saved after the first skip: its weights gave the NaN
+    # of iteration 4; iter_2.pth's the finite loss of iteration 3.
+    assert (tmp_path / 'iter_4.pth').exists()
+    assert f'Last good checkpoint: {tmp_path / "iter_2.pth"} (' in message
+    assert not (tmp_path / f'iter_{4 + in_a_row}.pth').exists()
+
+
+def test_amp_skips_in_a_row_restart_after_a_finite_step(tmp_path):
+    runner = _train(tmp_path, nan_at={1, 2, 4, 5}, amp=True,
+                    hooks=[NonFiniteLossHook(max_consecutive_skips=3)])
+    assert runner.iter == 6
+    assert runner.message_hub.get_info('non_finite_skips') == 4
+
+
+def test_fp32_never_names_a_checkpoint_of_diverged_weights(tmp_path):
+    """The learning rate x1000 from iteration 7 on: the weights grow about
+    100x a step while the loss stays finite, until it overflows at
+    iteration 16. Checkpoints saved meanwhile are finite but wrecked."""
+    with pytest.raises(NonFiniteLossError) as err:
+        _train(tmp_path, nan_at=(), amp=False, hooks=[NonFiniteLossHook()],
+               max_iters=40, optimizer=dict(type='SGD', lr=0.1),
+               param_scheduler=dict(type='MultiStepLR', milestones=[6],
+                                    gamma=1000, by_epoch=False))
+    message = str(err.value)
+    assert 'Non-finite loss at iteration 16' in message
+    size = {n: CheckpointLoader.load_checkpoint(str(
+        tmp_path / f'iter_{n}.pth'))['state_dict']['linear.weight'].abs().max()
+        for n in (6, 8, 14)}
+    assert size[6] < 1 and size[8] > 1e3 and size[14] > 1e15
+    assert f'Last good checkpoint: {tmp_path / "iter_6.pth"} (' in message
 
 
 def test_train_tool_adds_the_hooks_by_default():
@@ -152,10 +200,11 @@ def test_train_tool_adds_the_hooks_by_default():
         dict(type='NonFiniteLossHook', skip=True)])))
     assert [h['type'] for h in cfg.custom_hooks] == [
         'farl_mm.StreamEpochHook', 'NonFiniteLossHook',
-        'farl_mm.RNGStateHook']
+        'farl_mm.RNGStateHook', 'farl_mm.CheckpointTaskHook']
     assert add_default_hooks(Config()).custom_hooks == [
         dict(type='farl_mm.RNGStateHook'),
-        dict(type='farl_mm.NonFiniteLossHook')]
+        dict(type='farl_mm.NonFiniteLossHook'),
+        dict(type='farl_mm.CheckpointTaskHook')]
 
 
 @pytest.fixture(scope='module')
@@ -163,9 +212,10 @@ def lapa(tmp_path_factory):
     return tiny_lapa.make_lapa(tmp_path_factory.mktemp('nan_lapa'))
 
 
-def _nan_options(data, iters):
-    # the tiny UperNet config, 3 iterations, checkpoints at 2 and 3, no val
-    return tiny_lapa.cfg_options(data, max_iters=3, **{
+def _nan_options(data, iters, max_iters=3):
+    # the tiny UperNet config, checkpoints every 2 iterations and at the
+    # end, no val
+    return tiny_lapa.cfg_options(data, max_iters=max_iters, **{
         'train_cfg.val_interval': 100,
         'custom_imports.imports': '[farl_mm,nan_loss_hook]',
         'default_hooks.nan_loss.type': 'NaNLossHook',
@@ -185,6 +235,30 @@ def test_train_tool_amp_skips(lapa, tmp_path):
     assert 'decode.loss_ce=nan' in log and '1 skipped so far' in log
 
 
+def test_train_tool_amp_stops_a_diverged_run(lapa, tmp_path):
+    """``--amp`` with every loss NaN from iteration 2 on and a config that
+    allows 2 skips in a row: the error (the tool exits non-zero) at
+    iteration 3, and no final checkpoint of the unchanged weights."""
+    config = tmp_path / 'diverged.py'
+    config.write_text(
+        f'_base_ = [{tiny_lapa.CONFIG!r}]\n'
+        'custom_hooks = [dict(type="farl_mm.NonFiniteLossHook", '
+        'max_consecutive_skips=2)]\n')
+    with pytest.raises(NonFiniteLossError) as err:
+        tiny_lapa.tool_inline(
+            'train.py', config, '--amp', '--work-dir', tmp_path,
+            *_nan_options(lapa, '[1,2,3,4]', max_iters=5))
+    assert ('2 non-finite losses in a row (iterations 2-3)'
+            in str(err.value))
+    # no checkpoint before iteration 2 (the only finite, sane loss)
+    assert ('No checkpoint of this run holds weights from before the loss '
+            'went bad (the last finite, sane loss was at iteration 1)'
+            in str(err.value))
+    assert not (tmp_path / 'iter_4.pth').exists()
+    log = next(tmp_path.glob('2*/2*.log')).read_text()
+    assert '2 skipped so far' in log
+
+
 def test_train_tool_fp32_stops(lapa, tmp_path):
     with pytest.raises(NonFiniteLossError) as err:
         tiny_lapa.tool_inline('train.py', tiny_lapa.CONFIG, '--work-dir',
@@ -192,5 +266,9 @@ def test_train_tool_fp32_stops(lapa, tmp_path):
     message = str(err.value)
     assert 'Non-finite loss at iteration 3' in message
     assert 'decode.loss_ce=nan' in message
-    assert f'Last good checkpoint: {tmp_path / "iter_2.pth"}' in message
+    # iter_2.pth holds the weights that gave this NaN: not named
+    assert (tmp_path / 'iter_2.pth').exists()
+    assert ('No checkpoint of this run holds weights from before the loss '
+            'went bad (the last finite, sane loss was at iteration 2)'
+            in message)
     assert not (tmp_path / 'iter_3.pth').exists()

@@ -1,8 +1,9 @@
 import numpy as np
 import pytest
 
-from farl_mm.geometry import (MEAN_FACE_512, align_matrix, estimate_similarity,
-                              jitter_matrix, mean_face_points)
+from farl_mm.geometry import (ALIGNMENT_REASONS, MEAN_FACE_512, AlignmentError,
+                              align_matrix, estimate_similarity, jitter_matrix,
+                              mean_face_points)
 
 
 def test_mean_face_points_follow_the_reference_formula():
@@ -59,3 +60,33 @@ def test_jitter_turns_about_the_canvas_centre():
     np.testing.assert_allclose(mat @ centre, [113.5, 114.5, 1.0])
     # counter-clockwise on screen (y points down): +x goes to -y
     np.testing.assert_allclose(mat[:2, :2] @ [1, 0], [0, -1], atol=1e-12)
+
+
+FACE_64 = MEAN_FACE_512 / 8  # a 64 px face, inside a 64 x 64 image
+LINE = np.stack([np.linspace(10, 50, 5), np.full(5, 30.0)], 1)
+
+
+@pytest.mark.parametrize('points, image_size, reason, message', [
+    (np.full((5, 2), np.nan), None, 'non_finite', 'NaN or inf'),
+    (FACE_64[:4], None, 'bad_shape', 'expected 5 landmarks'),
+    (FACE_64 * 1e20, None, 'absurd_scale', 'scales by 4.84e-21'),
+    (FACE_64 * 1e20, (64, 64), 'outside_image', 'far outside the 64x64'),
+    (FACE_64 * 1e30, (64, 64), 'outside_image', 'far outside the 64x64'),
+    (FACE_64 + [70, 0], (64, 64), 'outside_image', 'all 5 points outside'),
+    (np.full((5, 2), 20.0), None, 'degenerate', 'coincident'),
+    (LINE, (64, 64), 'degenerate', 'collinear'),
+])
+def test_alignment_failures_name_their_reason(points, image_size, reason,
+                                              message):
+    with pytest.raises(AlignmentError, match=message) as err:
+        align_matrix(points, 32, image_size=image_size, where='a.jpg#face0')
+    assert err.value.reason == reason and reason in ALIGNMENT_REASONS
+    assert isinstance(err.value, ValueError)  # callers catch ValueError
+    assert str(err.value).startswith('a.jpg#face0: ')
+
+
+def test_faces_at_the_border_still_align():
+    """Part of a face outside the image is a face cut by the border."""
+    half_out = FACE_64 - [30, 0]  # the left eye and mouth corner at x < 0
+    mat = align_matrix(half_out, 64, image_size=(64, 64))
+    np.testing.assert_allclose(mat[:2, :2], np.eye(2) * 63 / 64, atol=1e-9)

@@ -277,3 +277,87 @@ def test_fairface_problems_name_lines(tmp_path, capsys):
     assert counts == {'missing file': 1, 'unknown class': 2}
     with pytest.raises(DatasetProblems, match='3 problem'):
         FairFace(root)
+
+
+def test_truncated_jpeg_found_by_full_decode(lapa_root, tmp_path, capsys):
+    """A JPEG cut in half keeps a sound header: only a full decode (the
+    default for a dataset this small) finds it."""
+    root = str(tmp_path / 'lapa')
+    shutil.copytree(lapa_root, root)
+    path = osp.join(root, 'train', 'images', 'synth_000002.jpg')
+    data = open(path, 'rb').read()
+    open(path, 'wb').write(data[:len(data) // 2])
+    status, problems, counts = run_check(
+        'lapa_upernet_tiny_synthetic.py', root, capsys)
+    assert status == 1 and counts == {'unreadable file': 1}
+    assert named(problems, 'images/synth_000002.jpg',
+                 'truncated or corrupt image (image file is truncated')
+    assert '8 samples, 1 problem(s); images: decoded' in run_check.out
+    status, problems, _ = run_check(
+        'lapa_upernet_tiny_synthetic.py', root, capsys, 'train', '--no-full')
+    assert (status, problems) == (0, [])
+    assert 'images: headers only (--full decodes them)' in run_check.out
+
+
+def rewrite_shard(path, edit):
+    """Rewrite a tar shard with ``edit(index, sample)`` applied to each
+    sample (a dict of member bytes and ``__key__``)."""
+    from webdataset import TarWriter
+    from webdataset.tariterators import tarfile_samples
+    samples = [{k: v for k, v in s.items() if k == '__key__' or k[0] != '_'}
+               for s in tarfile_samples([dict(url=path)])]
+    with TarWriter(path, encoder=False) as sink:
+        for i, sample in enumerate(samples):
+            edit(i, sample)
+            sink.write(sample)
+
+
+def test_shard_problems_name_shard_and_key(tmp_path, capsys):
+    from farl_mm.datasets.laion_face_writer import write_synthetic_shards
+    root = str(tmp_path / 'shards')
+    write_synthetic_shards(root, 2, 6, size=SIZE)
+    config = 'farl_vit-tiny_synthetic-shards_pretrain.py'
+    status, problems, _ = run_check(config, root, capsys)
+    assert (status, problems) == (0, [])
+    assert '12 samples, 0 problem(s); images: decoded' in run_check.out
+
+    def corrupt(i, sample):
+        meta = json.loads(sample['json'])
+        if i == 1:  # a truncated JPEG
+            sample['jpg'] = sample['jpg'][:len(sample['jpg']) // 2]
+        elif i == 2:  # absurd landmarks on every face
+            for face in meta['faces']:
+                face['landmarks'] = (np.array(face['landmarks']) *
+                                     1e20).tolist()
+        elif i == 3:  # every face off the photo
+            for face in meta['faces']:
+                face['landmarks'] = (np.array(face['landmarks']) +
+                                     [SIZE + 10, 0]).tolist()
+        sample['json'] = json.dumps(meta).encode()
+
+    rewrite_shard(osp.join(root, '00000.tar'), corrupt)
+    with open(osp.join(root, 'sizes.json')) as f:
+        sizes = json.load(f)
+    sizes.update({'00001.tar': 7, '00002.tar': 6})  # off by one; missing
+    with open(osp.join(root, 'sizes.json'), 'w') as f:
+        json.dump(sizes, f)
+    status, problems, counts = run_check(config, root, capsys)
+    assert status == 1
+    assert named(problems, '00000.tar#000000001.jpg',
+                 'truncated or corrupt image data (image_corrupt)')
+    assert named(problems, '00000.tar#000000002.json',
+                 'px far outside the 64x64 image (align_outside_image)')
+    assert re.search(r'000002.json: the face of score 0\.\d{3} at box '
+                     r'\[[\d.]{2,4}, ', run_check.out)
+    assert named(problems, '00000.tar#000000003.json',
+                 'all 5 points outside the 64x64 image: the face is not in '
+                 'it (align_outside_image)')
+    assert named(problems, '00001.tar', '6 samples, but sizes.json gives 7')
+    assert named(problems, '00002.tar', 'missing shard')
+    assert len(problems) == 5
+    assert counts == {'missing file': 1, 'bad web sample': 1,
+                      'face alignment': 2, 'shard size': 1}
+    # headers only: the truncated JPEG passes
+    status, problems, _ = run_check(config, root, capsys, 'train',
+                                    '--no-full')
+    assert status == 1 and len(problems) == 4

@@ -51,6 +51,29 @@ def test_train_saves_checkpoints_and_validates(trained):
     assert len(val) == 1 and set(METRICS) <= set(val[0])
 
 
+def test_no_validate_and_auto_scale_lr(lapa, trained, tmp_path):
+    """Upstream's flags: no val loop at all; the lr scaled by the actual
+    global batch (1 process x 2) over auto_scale_lr.base_batch_size (8)."""
+    work_dir = tmp_path / 'flags'
+    tiny_lapa.tool_inline(
+        'train.py', CONFIG, '--work-dir', work_dir, '--no-validate',
+        '--auto-scale-lr', *tiny_lapa.cfg_options(
+            lapa, max_iters=2, **{'auto_scale_lr.base_batch_size': 8}))
+    log = tiny_lapa.scalars(work_dir)
+    assert [s['iter'] for s in log if 'loss' in s] == [1, 2]
+    assert not any(m in s for s in log for m in METRICS)  # never validated
+    unscaled = [s['lr'] for s in tiny_lapa.scalars(trained) if 'lr' in s]
+    scaled = [s['lr'] for s in log if 'lr' in s]
+    assert scaled == pytest.approx([lr * 2 / 8 for lr in unscaled[:2]])
+
+
+def test_auto_scale_lr_needs_a_base_batch_size(lapa, tmp_path):
+    with pytest.raises(ValueError, match='auto_scale_lr.base_batch_size'):
+        tiny_lapa.tool_inline('train.py', CONFIG, '--work-dir', tmp_path,
+                              '--auto-scale-lr',
+                              *tiny_lapa.cfg_options(lapa))
+
+
 def test_test_reports_metrics_and_dumps_every_image(lapa, tested):
     work_dir, dump = tested
     metrics = tiny_lapa.saved_metrics(work_dir)

@@ -1,7 +1,7 @@
 """Check a prepared dataset before training; every problem names its file.
 
     python tools/misc/check_dataset.py CONFIG [--split train|val|test|all]
-        [--cfg-options KEY=VALUE ...] [--max-errors N]
+        [--cfg-options KEY=VALUE ...] [--max-errors N] [--[no-]full]
 
 Builds the config's dataset(s) (``data_root``, prefixes and annotation
 files as the config gives them) and checks every sample without running
@@ -9,11 +9,17 @@ the pipeline: missing files (image, label, landmark file), label values
 outside the classes (or the ignore index 255), label / image size
 mismatch, landmark count and NaN / inf coordinates, 5-point landmarks that
 give a degenerate alignment (coincident or collinear), attribute values
-and FairFace classes. Images are only opened for their size (header
-reads); label maps and landmark files are read. The checks are those the
-datasets run while loading (``farl_mm/datasets/checks.py``); this lists
-them all instead of stopping at the first. Prints each problem, a count
-per check, and exits with status 1 if there is any.
+and FairFace classes. Label maps and landmark files are read; images are
+decoded to their end (a truncated JPEG has a sound header) with --full,
+the default for datasets of at most 10000 samples, else only their
+headers are read. The checks are those the datasets run while loading
+(``farl_mm/datasets/checks.py``); this lists them all instead of
+stopping at the first. LAION-Face shard datasets get their own checks
+(``farl_mm/datasets/laion_face_checks.py``): every shard present and
+readable to its end with the count ``sizes.json`` gives, every sample's
+members decode (the image fully with --full), the faces the pipeline may
+crop align. Prints each problem, a count per check, and exits with
+status 1 if there is any.
 """
 import argparse
 import copy
@@ -25,10 +31,11 @@ import farl_mm  # noqa: F401  (registries, compatibility patches)
 from farl_mm.apis import load_config
 from farl_mm.datasets.checks import (CHECKS, MISSING, UNREADABLE,
                                      CheckedDataset, Problem,
-                                     count_by_check, image_problems,
-                                     parsing_sample_problems)
+                                     count_by_check, decoded_image_problems,
+                                     image_problems, parsing_sample_problems)
 
 SPLITS = ('train', 'val', 'test')
+FULL_DECODE_LIMIT = 10000  # --full by default up to this many samples
 
 
 def parse_args(argv=None):
@@ -43,6 +50,11 @@ def parse_args(argv=None):
                         help='override settings of the config, key=value')
     parser.add_argument('--max-errors', type=int, default=100,
                         help='stop after this many problems (0: never)')
+    parser.add_argument(
+        '--full', action=argparse.BooleanOptionalAction, default=None,
+        help='decode every image to its end, which finds truncated files '
+        '(--no-full: read headers only); default: on for a dataset of at '
+        f'most {FULL_DECODE_LIMIT} samples, off above')
     args = parser.parse_args(argv)
     args.launcher, args.local_rank, args.work_dir = 'none', 0, None
     return args
@@ -57,24 +69,36 @@ def leaf_datasets(cfg):
     return [cfg]
 
 
-def build_unchecked(dataset_cfg, problems):
-    """The dataset of ``dataset_cfg``, its load-time problems collected
-    into ``problems``; None when it cannot be built at all or is not a
-    list of samples (an mmengine ``BaseDataset``)."""
-    from mmengine.dataset import BaseDataset
+def dataset_class(dataset_cfg):
+    """The class ``dataset_cfg`` builds, looked up as build() does."""
     from mmengine.registry import DATASETS
     cls = dataset_cfg['type']
-    if isinstance(cls, str):  # looked up as build() does: default scope
+    if isinstance(cls, str):  # the default scope first
         with DATASETS.switch_scope_and_registry(None) as registry:
             cls = registry.get(cls)
-    if not (isinstance(cls, type) and issubclass(cls, BaseDataset)):
-        print(f'  {dataset_cfg["type"]} is not an mmengine BaseDataset '
-              '(e.g. a stream of shards, checked while it is read): '
-              'skipped')
+    return cls
+
+
+def build_unchecked(dataset_cfg, problems):
+    """The dataset of ``dataset_cfg``, its load-time problems collected
+    into ``problems``; None when it cannot be built at all or is neither
+    a list of samples (an mmengine ``BaseDataset``) nor LAION-Face
+    shards."""
+    from mmengine.dataset import BaseDataset
+    from mmengine.registry import DATASETS
+
+    from farl_mm.datasets import LAIONFaceDataset
+    cls = dataset_class(dataset_cfg)
+    if not (isinstance(cls, type) and
+            issubclass(cls, (BaseDataset, LAIONFaceDataset))):
+        print(f'  {dataset_cfg["type"]} is neither an mmengine BaseDataset '
+              'nor LAION-Face shards: skipped')
         return None
     where = f'{dataset_cfg["type"]}(data_root=' \
         f'{dataset_cfg.get("data_root")!r})'
     try:
+        if issubclass(cls, LAIONFaceDataset):
+            return DATASETS.build(dataset_cfg)
         dataset = DATASETS.build(dict(dataset_cfg, lazy_init=True))
         if isinstance(dataset, CheckedDataset):
             dataset.problem_sink = problems
@@ -97,21 +121,45 @@ def sample_problems(dataset, info):
     return image_problems(info['img_path']) if 'img_path' in info else []
 
 
-def check_dataset(dataset_cfg, max_errors=0):
-    """``(number of samples, problems, samples checked)`` of one dataset
-    config; it stops once ``max_errors`` (if not 0) problems are found."""
+def decode_problems(info, found):
+    """Full decodes of the sample's image and label map, but of files
+    ``found`` already has a problem with (missing, bad header)."""
+    problems = []
+    for key in ('img_path', 'seg_map_path'):
+        path = info.get(key)
+        if path and not any(p.path == path for p in found):
+            problems += decoded_image_problems(path)
+    return problems
+
+
+def check_dataset(dataset_cfg, max_errors=0, full=None):
+    """``(number of samples, problems, samples checked, full)`` of one
+    dataset config; it stops once ``max_errors`` (if not 0) problems are
+    found. ``full`` None: images are decoded if there are at most
+    :data:`FULL_DECODE_LIMIT` samples."""
+    from farl_mm.datasets import LAIONFaceDataset
+    from farl_mm.datasets.laion_face_checks import shard_problems
     problems = []
     dataset = build_unchecked(copy.deepcopy(dataset_cfg), problems)
     if dataset is None:
-        return 0, problems, 0
+        return 0, problems, 0, full
+    num = dataset.num_samples if isinstance(
+        dataset, LAIONFaceDataset) else len(dataset)
+    full = num <= FULL_DECODE_LIMIT if full is None else full
+    if isinstance(dataset, LAIONFaceDataset):
+        read, found = shard_problems(dataset, full, max_errors)
+        stopped = max_errors and len(found) >= max_errors
+        return num, found, read if stopped else num, full
     found = dict.fromkeys(problems)  # ordered, each problem once (a file
     checked = 0                       # missing at load is missing later)
-    while checked < len(dataset) and not (max_errors and
-                                          len(found) >= max_errors):
-        found.update(dict.fromkeys(
-            sample_problems(dataset, dataset.get_data_info(checked))))
+    while checked < num and not (max_errors and len(found) >= max_errors):
+        info = dataset.get_data_info(checked)
+        sample = list(sample_problems(dataset, info))
+        if full:
+            sample += decode_problems(info, sample)
+        found.update(dict.fromkeys(sample))
         checked += 1
-    return len(dataset), list(found), checked
+    return num, list(found), checked, full
 
 
 def split_datasets(cfg, splits):
@@ -141,9 +189,11 @@ def main(argv=None):
     problems = []
     for split, dataset_cfg in split_datasets(cfg, splits):
         budget = args.max_errors and args.max_errors - len(problems)
-        num, found, checked = check_dataset(dataset_cfg, budget)
+        num, found, checked, full = check_dataset(dataset_cfg, budget,
+                                                  args.full)
+        images = 'decoded' if full else 'headers only (--full decodes them)'
         print(f'{split}: {dataset_cfg.get("type")}, {num} samples, '
-              f'{len(found)} problem(s)')
+              f'{len(found)} problem(s); images: {images}')
         for problem in found:
             print('  ' + str(problem).replace('\n', '\n    '))
         problems += found

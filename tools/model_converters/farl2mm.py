@@ -19,6 +19,7 @@ import torch
 from farl_mm.compat.checkpoint import load_checkpoint_file
 from farl_mm.converters import (NotAFaRLCheckpoint, convert_farl_state_dict,
                                 unwrap_state_dict)
+from farl_mm.utils.checkpoint_task import TASK_KEY
 
 
 def parse_args():
@@ -48,7 +49,8 @@ def main():
     os.makedirs(osp.dirname(osp.abspath(args.dst)), exist_ok=True)
     tmp = args.dst + '.tmp'
     torch.save({'state_dict': converted,
-                'meta': {'converted_from': osp.basename(args.src)}}, tmp)
+                'meta': {'converted_from': osp.basename(args.src),
+                         TASK_KEY: 'pretrain'}}, tmp)
     os.replace(tmp, args.dst)
     print(f'{args.src} -> {args.dst}: {report.summary()}')
 

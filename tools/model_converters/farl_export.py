@@ -23,6 +23,7 @@ import torch
 from farl_mm.converters import NotAFaRLCheckpoint
 from farl_mm.converters.export import (load_farl_mm_state_dict, to_backbone,
                                        to_openai_clip)
+from farl_mm.utils.checkpoint_task import TASK_KEY
 
 
 def parse_args():
@@ -64,7 +65,8 @@ def main():
         payload = dict(exported)
     else:
         payload = {'state_dict': exported,
-                   'meta': {'converted_from': osp.basename(args.src)}}
+                   'meta': {'converted_from': osp.basename(args.src),
+                            TASK_KEY: 'pretrain'}}
     os.makedirs(osp.dirname(osp.abspath(args.dst)), exist_ok=True)
     tmp = args.dst + '.tmp'
     torch.save(payload, tmp)

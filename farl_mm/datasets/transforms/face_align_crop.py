@@ -4,7 +4,7 @@ import cv2
 import numpy as np
 from mmcv.transforms import BaseTransform
 
-from ...geometry import FaceWarp, align_matrix
+from ...geometry import AlignmentError, FaceWarp, align_matrix
 from ...registry import TRANSFORMS
 
 NO_FACE_POLICIES = ('fallback', 'skip')
@@ -21,11 +21,14 @@ class FaceAlignCrop(BaseTransform):
     similarity of :class:`AlignFaceByLandmarks`). Large faces are first
     halved with 2x2 area means until the bilinear warp subsamples by less
     than 2x (no aliasing). An image without such a face follows ``no_face``:
-    ``'fallback'`` applies ``fallback`` (by default mmpretrain's
-    ``RandomResizedCrop``, the crop used without ALIGN) and ``'skip'``
+    ``'fallback'`` applies ``fallback`` (by default
+    :class:`CLIPRandomCrop`, the crop used without ALIGN) and ``'skip'``
     returns None, which drops the sample from the stream. The counts of each
     outcome are kept in :attr:`counts` (per process) and each sample gets
-    ``face_aligned`` (bool).
+    ``face_aligned`` (bool). A drawn face that cannot be aligned (landmarks
+    absurd, degenerate or off the image) raises
+    :class:`~farl_mm.geometry.AlignmentError` naming ``img_path``;
+    :class:`~farl_mm.datasets.LAIONFaceDataset` counts the sample as bad.
 
     Added keys: ``align_matrix`` (3x3, original image -> crop pixels) and
     ``face_landmarks`` (5, 2) in crop pixels, when aligned.
@@ -52,7 +55,7 @@ class FaceAlignCrop(BaseTransform):
         self.fallback = None
         if no_face == 'fallback':
             self.fallback = TRANSFORMS.build(fallback or dict(
-                type='mmpretrain.RandomResizedCrop', scale=size))
+                type='farl_mm.CLIPRandomCrop', size=size))
         self.counts = dict(aligned=0, fallback=0, skipped=0)
 
     def transform(self, results):
@@ -66,7 +69,12 @@ class FaceAlignCrop(BaseTransform):
             self.counts['fallback'] += 1
             return self.fallback(results)
         face = faces[np.random.randint(len(faces))]
-        matrix = align_matrix(face['landmarks'], self.size, self.scale)
+        try:
+            matrix = align_matrix(face['landmarks'], self.size, self.scale,
+                                  image_size=results['img'].shape[1::-1])
+        except AlignmentError as err:
+            raise AlignmentError(err.reason, str(err),
+                                 _where(results, face)) from None
         img, shrink = _shrink(results['img'], matrix)
         # the least-squares similarity is equivariant under the shrink (a
         # similarity itself): aligning the shrunk landmarks would give
@@ -84,6 +92,15 @@ class FaceAlignCrop(BaseTransform):
         return (f'{type(self).__name__}(size={self.size}, score_thr='
                 f'{self.score_thr}, scale={self.scale}, no_face='
                 f'{self.no_face!r}, counts={self.counts})')
+
+
+def _where(results, face):
+    """The sample's file and the face, for messages."""
+    box = face.get('box')
+    box = '' if box is None else \
+        f' at box {[round(float(v), 1) for v in box]}'
+    return (f'{results.get("img_path", "sample")}: the face of score '
+            f'{face["score"]:.3f}{box}')
 
 
 def _shrink(img, matrix):

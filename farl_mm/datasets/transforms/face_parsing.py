@@ -14,7 +14,8 @@ from mmcv.transforms import BaseTransform
 
 from farl_mm.datasets.checks import DatasetProblems, landmark_file_problems
 from farl_mm.datasets.synthetic import LAPA106_TO_5
-from farl_mm.geometry import FaceWarp, align_matrix, jitter_matrix
+from farl_mm.geometry import FaceWarp, jitter_matrix
+from farl_mm.geometry.alignment_targets import edges_to_centres, face_matrix
 from farl_mm.registry import TRANSFORMS
 
 
@@ -51,11 +52,26 @@ class LoadFaceLandmarks(BaseTransform):
         return results
 
 
-def whole_image_matrix(width, height, size):
-    """Pixel centres of a ``width x height`` image onto a ``size`` square."""
+def whole_image_matrix(width, height, size, align_corners=True):
+    """Pixel centres of a ``width x height`` image onto a ``size`` square
+    (``align_corners=False``: the image's edges onto the square's)."""
+    if not align_corners:
+        return edges_to_centres(np.diag([size / width, size / height, 1.0]))
     sx = (size - 1.0) / max(width - 1.0, 1.0)
     sy = (size - 1.0) / max(height - 1.0, 1.0)
     return np.diag([sx, sy, 1.0])
+
+
+def box_matrix(bbox, size, face_scale=1.0):
+    """A face box ``(x1, y1, x2, y2)``, squared about its centre and grown
+    by ``1 / face_scale``, onto a ``size`` square (box edges on the canvas
+    edges)."""
+    x1, y1, x2, y2 = np.asarray(bbox, np.float64).reshape(-1)[:4]
+    side = max(x2 - x1, y2 - y1, 1e-6) / face_scale
+    zoom = size / side
+    left, top = (x1 + x2 - side) / 2, (y1 + y2 - side) / 2
+    return np.array([[zoom, 0.0, -0.5 - left * zoom],
+                     [0.0, zoom, -0.5 - top * zoom], [0.0, 0.0, 1.0]])
 
 
 @TRANSFORMS.register_module()
@@ -64,7 +80,11 @@ class FaceAlignWarp(BaseTransform):
 
     Without ``face_points`` in the results the whole image is taken as the
     face (rescaled to ``size``), which is the paper's setting for the
-    pre-aligned CelebAMask-HQ and the fallback of the demo.
+    pre-aligned CelebAMask-HQ and the fallback of the demo; with a
+    top-down ``bbox`` instead (mmpose's samples), that box squared about its
+    centre, grown by ``1 / face_scale``. Points that
+    cannot be aligned (absurd, degenerate, off the image) raise
+    :class:`~farl_mm.geometry.AlignmentError` naming ``img_path``.
 
     Args:
         size (int): Output side (224 or 448 in the paper).
@@ -79,11 +99,20 @@ class FaceAlignWarp(BaseTransform):
             test time: labels stay at the original resolution, where the
             metric scores the un-warped prediction.
         label_border (int): Label outside the photo (background).
+        template (list, optional): ``(5, 2)`` canvas points to align to
+            instead of the mean face (a released model's own template).
+        crop (str): ``'mean_face'`` or ``'celebahq'`` (the CelebA-HQ crop
+            the authors' CelebAMask-HQ model expects); see
+            :func:`farl_mm.geometry.alignment_targets.face_matrix`.
+        align_corners (bool): False: the authors' ``facer`` pixel
+            convention (pixel ``i`` spans ``[i, i + 1]``), which their
+            released models expect; True: farl_mm's.
     """
 
     def __init__(self, size=224, face_scale=1.0, alpha=0.8, rotate=0.0,
                  scale=(1.0, 1.0), shift=0.0, warp_labels=True,
-                 label_border=0):
+                 label_border=0, template=None, crop='mean_face',
+                 align_corners=True):
         self.size = int(size)
         self.face_scale = face_scale
         self.alpha = float(alpha)
@@ -92,6 +121,9 @@ class FaceAlignWarp(BaseTransform):
         self.shift = float(shift)
         self.warp_labels = warp_labels
         self.label_border = label_border
+        self.template = template
+        self.crop = crop
+        self.align_corners = bool(align_corners)
 
     def _jitter(self):
         if self.rotate == 0 and self.scale == (1.0, 1.0) and self.shift == 0:
@@ -104,11 +136,18 @@ class FaceAlignWarp(BaseTransform):
     def transform(self, results):
         img = results['img']
         points = results.get('face_points')
-        if points is None:
-            base = whole_image_matrix(img.shape[1], img.shape[0], self.size)
+        if points is not None:
+            base = face_matrix(points, self.size, self.face_scale,
+                               self.template, self.crop, self.align_corners,
+                               image_size=img.shape[1::-1],
+                               where=results.get('img_path'))
+        elif results.get('bbox') is not None:
+            base = box_matrix(results['bbox'], self.size, self.face_scale)
         else:
-            base = align_matrix(points, self.size, self.face_scale)
-        warp = FaceWarp(self._jitter() @ base, self.size, self.alpha)
+            base = whole_image_matrix(img.shape[1], img.shape[0], self.size,
+                                      self.align_corners)
+        warp = FaceWarp(self._jitter() @ base, self.size, self.alpha,
+                        self.align_corners)
         results['img'] = warp.warp_image(img, 'bilinear')
         if self.warp_labels:
             for key in results.get('seg_fields', []):
@@ -116,7 +155,8 @@ class FaceAlignWarp(BaseTransform):
                     results[key], 'nearest', border_value=self.label_border)
         results['img_shape'] = results['img'].shape[:2]
         results['face_warp'] = dict(
-            matrix=warp.matrix, size=warp.size, alpha=warp.alpha)
+            matrix=warp.matrix, size=warp.size, alpha=warp.alpha,
+            align_corners=warp.align_corners)
         return results
 
     def __repr__(self):

@@ -1,4 +1,5 @@
 from .bad_sample_report_hook import BadSampleReportHook
+from .checkpoint_task_hook import CheckpointTaskHook
 from .non_finite_loss_hook import NonFiniteLossError, NonFiniteLossHook
 from .preflight_hook import PreflightHook
 from .rng_state_hook import RNGStateHook
@@ -7,7 +8,8 @@ from .stream_epoch_hook import StreamEpochHook
 from .zero_checkpoint_hook import ZeroCheckpointHook
 
 __all__ = [
-    'BadSampleReportHook', 'NonFiniteLossError', 'NonFiniteLossHook',
+    'BadSampleReportHook', 'CheckpointTaskHook',
+    'NonFiniteLossError', 'NonFiniteLossHook',
     'PreflightHook', 'RNGStateHook', 'SaveParsingPredictions',
     'StreamEpochHook', 'ZeroCheckpointHook'
 ]

@@ -1,15 +1,19 @@
 """Make ``--resume`` continue a run exactly as if it had not stopped."""
+import logging
 import random
 
 import numpy as np
 import torch
 from mmengine.dataset import InfiniteSampler
+from mmengine.dist import all_gather_object, get_dist_info, get_world_size
 from mmengine.hooks import Hook
 from mmengine.logging import print_log
 from mmengine.runner.loops import _InfiniteDataloaderIterator
 from torch.utils.data import IterableDataset
 
 from ...registry import HOOKS
+from .checkpoint_schedule import (saves_after_train_epoch,
+                                  saves_after_train_iter)
 from .stream_epoch_hook import StreamEpochHook
 
 
@@ -139,30 +143,74 @@ class RNGStateHook(Hook):
     workers' generators are seeded per data iterator by ``(seed, rank,
     worker)`` (mmengine's ``worker_init_fn``) and replay the same way while
     the current pass is re-read; ``persistent_workers`` keep theirs across
-    passes, so then every pass since the start is re-read. Only rank 0's
-    states are saved (the checkpoint is written there): other ranks resume
-    with rank 0's states, which is exact where ranks draw alike.
+    passes, so then every pass since the start is re-read.
+
+    Every rank's states are saved: rank 0 writes the checkpoint, so they are
+    gathered there just before a save (in the ``after_train_iter`` or
+    ``after_train_epoch`` call that ends with one, and before validation
+    for ``save_best``), and each rank resumes with its own. Resumed with
+    another number of ranks, every rank takes rank 0's, with a warning. The
+    seed, which seeds samplers and workers before any checkpoint is loaded,
+    is the checkpoint's too (:func:`farl_mm.engine.resume.resolve_resume`,
+    in ``tools/train.py``).
     """
 
     priority = 'VERY_HIGH'
-    KEY = 'rng_state'
+    KEY = 'rng_state'  # rank 0's states
+    RANKS_KEY = 'rng_state_ranks'  # every rank's, in a multi-rank run
 
     def __init__(self):
-        self._resumed = None
-        self._val_state = None
+        self._resumed = self._saved_ranks = None
+        self._val_state = self._val_states = None
+        self._gathered = None  # ((iter, epoch), every rank's states)
+
+    def after_train_iter(self, runner, batch_idx, data_batch=None,
+                         outputs=None):
+        if saves_after_train_iter(runner):
+            self._gathered = (runner.iter, runner.epoch), _every_rank(
+                get_rng_state())
+
+    def after_train_epoch(self, runner):
+        if saves_after_train_epoch(runner):
+            self._gathered = (runner.iter, runner.epoch), _every_rank(
+                get_rng_state())
 
     def before_save_checkpoint(self, runner, checkpoint):
         # a checkpoint saved while validating (save_best) holds the states
         # training will continue with: those from before validation
-        checkpoint['meta'][self.KEY] = self._val_state or get_rng_state()
+        if self._val_states is not None:
+            states = self._val_states
+        elif self._gathered and self._gathered[0] == (runner.iter,
+                                                      runner.epoch):
+            # rank 0's as they are now, after every hook before this save
+            states = [get_rng_state(), *self._gathered[1][1:]]
+        else:  # a save no hook announced: rank 0's states only
+            states = [get_rng_state()]
+        checkpoint['meta'][self.KEY] = states[0]
+        if len(states) > 1:
+            checkpoint['meta'][self.RANKS_KEY] = states
 
     def after_load_checkpoint(self, runner, checkpoint):
-        self._resumed = checkpoint.get('meta', {}).get(self.KEY)
+        meta = checkpoint.get('meta', {})
+        rank, world_size = get_dist_info()
+        ranks = meta.get(self.RANKS_KEY)
+        self._saved_ranks = len(ranks) if ranks else 1
+        if self._saved_ranks == world_size and ranks:
+            self._resumed = ranks[rank]
+        else:
+            self._resumed = meta.get(self.KEY)
 
     def before_train(self, runner):
         state, self._resumed = self._resumed, None
         if state is None or runner.iter == 0:
             return  # a fresh run: ``load_from`` loads weights only
+        if self._saved_ranks != runner.world_size:
+            print_log(
+                f'The checkpoint holds the generator states of '
+                f'{self._saved_ranks} rank(s), this run has '
+                f'{runner.world_size}: every rank resumes with rank 0\'s, '
+                'so this run draws other random numbers than the saved run '
+                'would have.', logger='current', level=logging.WARNING)
         loop = runner.train_loop
         if hasattr(loop, 'dataloader_iterator'):  # iter-based: skip first
             loop.dataloader_iterator = _RestoreAfterSkip(
@@ -172,8 +220,14 @@ class RNGStateHook(Hook):
 
     def before_val(self, runner):
         self._val_state = get_rng_state()
+        self._val_states = _every_rank(self._val_state)
 
     def after_val(self, runner):
         if self._val_state is not None:
             set_rng_state(self._val_state)
-            self._val_state = None
+            self._val_state = self._val_states = None
+
+
+def _every_rank(state):
+    """Every rank's ``state``, in rank order (a collective)."""
+    return all_gather_object(state) if get_world_size() > 1 else [state]

@@ -1,9 +1,11 @@
 """Checkpoints with a ZeRO-sharded optimizer under MMEngine's Runner."""
 from mmengine.dist import get_rank
-from mmengine.hooks import CheckpointHook, Hook
+from mmengine.hooks import Hook
 from torch.distributed.optim import ZeroRedundancyOptimizer
 
 from farl_mm.registry import HOOKS
+from .checkpoint_schedule import (saves_after_train_epoch,
+                                  saves_after_train_iter)
 
 
 @HOOKS.register_module()
@@ -26,24 +28,12 @@ class ZeroCheckpointHook(Hook):
 
     def after_train_iter(self, runner, batch_idx, data_batch=None,
                          outputs=None):
-        ckpt = self._checkpoint_hook(runner)
-        if ckpt is not None and not ckpt.by_epoch and (
-                ckpt.every_n_train_iters(runner, ckpt.interval,
-                                         ckpt.save_begin)
-                or (ckpt.save_last and ckpt.is_last_train_iter(runner))):
+        if saves_after_train_iter(runner):
             self._consolidate(runner)
 
     def after_train_epoch(self, runner):
-        ckpt = self._checkpoint_hook(runner)
-        if ckpt is not None and ckpt.by_epoch and (
-                ckpt.every_n_epochs(runner, ckpt.interval, ckpt.save_begin)
-                or (ckpt.save_last and ckpt.is_last_train_epoch(runner))):
+        if saves_after_train_epoch(runner):
             self._consolidate(runner)
-
-    @staticmethod
-    def _checkpoint_hook(runner):
-        return next((h for h in runner.hooks
-                     if isinstance(h, CheckpointHook)), None)
 
     @staticmethod
     def _consolidate(runner):

@@ -13,6 +13,7 @@ batches on resume does not replay.
 import os
 import os.path as osp
 import random
+import re
 import shutil
 import signal
 import subprocess
@@ -75,8 +76,20 @@ def _kill_at(proc, work_dir, kill_iter, timeout=300):
     raise AssertionError(f'iteration {kill_iter} not reached in {timeout} s')
 
 
+def _drawn_seed(work_dir):
+    """``randomness.seed=N`` of the seed an unseeded run drew (its log)."""
+    found = re.search(r'^ +seed: (\d+)$',
+                      (work_dir / 'stdout.txt').read_text(), re.M)
+    assert found, f'no seed logged in {work_dir}/stdout.txt'
+    return f'randomness.seed={found.group(1)}'
+
+
 def _kill_and_resume(tmp_path, config, options, control=False):
-    """Both runs; returns their work dirs and where the killed one was."""
+    """Both runs; returns their work dirs and where the killed one was.
+
+    Without ``randomness.seed`` in ``options`` the killed run draws one;
+    the run never stopped is given the same (what it would have drawn).
+    """
     # kill after a checkpoint, before the last one: iteration 4 (the 5th)
     # at the earliest, the resumed run then trains at least 1
     kill_iter = random.choice(
@@ -91,10 +104,15 @@ def _kill_and_resume(tmp_path, config, options, control=False):
             cwd=str(tmp_path), stdout=log, stderr=subprocess.STDOUT,
             env=dict(os.environ, OMP_NUM_THREADS='1', MKL_NUM_THREADS='1',
                      PYTHONPATH=tiny_lapa.HELPERS))
-    try:  # the run never stopped trains meanwhile, in this process
-        tiny_lapa.tool_inline('train.py', config, '--work-dir', straight,
-                              *options)
+    seeded = any(o.startswith('randomness.seed=') for o in options)
+    try:
+        if seeded:  # the run never stopped trains meanwhile, here
+            tiny_lapa.tool_inline('train.py', config, '--work-dir', straight,
+                                  *options)
         _kill_at(proc, killed, kill_iter)
+        if not seeded:  # then, with the seed the killed run drew
+            tiny_lapa.tool_inline('train.py', config, '--work-dir', straight,
+                                  *options, _drawn_seed(killed))
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -170,7 +188,9 @@ def test_resume_without_rng_states_differs(pretrain_runs):
     assert any(not torch.equal(v, c[k]) for k, v in a.items())
 
 
-def test_parsing_resumes_bit_exact(tmp_path):
+def test_unseeded_parsing_resumes_bit_exact(tmp_path):
+    """As shipped, the LaPa config sets no seed: the resumed run must take
+    the seed of the run it continues before it seeds its sampler."""
     data = tiny_lapa.make_lapa(tmp_path / 'data')
     opts = {}
     for split in ('train', 'val', 'test'):
@@ -181,7 +201,8 @@ def test_parsing_resumes_bit_exact(tmp_path):
     # 8 images in batches of 3: a pass is 3 batches, so the resumed run
     # skips 1 or 2 whole passes unread and re-reads 1 or 2 batches.
     # Validation after every checkpoint: it must not shift the generators.
-    options = _options(**opts, **{'train_cfg.val_interval': INTERVAL})
+    options = [o for o in _options(**opts, **{
+        'train_cfg.val_interval': INTERVAL}) if 'randomness.seed' not in o]
     runs = _kill_and_resume(tmp_path, PARSING, options)
     _assert_same_training(*runs)
 
@@ -251,3 +272,60 @@ def test_resume_skips_whole_passes_unread(tmp_path, sampler, resume_at,
                                      f'iter_{resume_at}.pth'))
     assert NoisyPairs.reads == reads
     assert all(torch.equal(v, resumed[k]) for k, v in straight.items())
+
+
+# Each rank trains the toy config twice in one process and process group:
+# straight to the end, then resumed from the straight run's middle
+# checkpoint in another work dir. The group outlives the first run (its
+# close waits at a barrier instead); mmengine.dist.barrier is not a mock.
+TWO_RUNS = """
+import runpy, sys
+from unittest import mock
+from mmengine.dist import barrier
+from farl_mm.apis import close_process_group
+train, config, work = sys.argv[1:]
+
+def run(name, *args):
+    argv = [train, config, '--launcher', 'pytorch', '--work-dir',
+            f'{work}/{name}', *args,
+            '--cfg-options', f'experiment_name={name}']
+    with mock.patch.object(sys, 'argv', argv), \\
+            mock.patch('farl_mm.apis.close_process_group', barrier):
+        runpy.run_path(train, run_name='__main__')
+
+run('straight')
+run('resumed', '--resume', f'{work}/straight/iter_4.pth')
+close_process_group()
+"""
+
+
+def test_two_ranks_resume_bit_exact_with_their_own_generators(tmp_path):
+    """Unseeded, as shipped; the ranks' generators run apart (seed + rank),
+    so resuming every rank with rank 0's states, or with a new seed, would
+    train on other numbers."""
+    import toy_train
+    config = toy_train.write_config(tmp_path, max_iters=8, interval=4)
+    ranks = tiny_lapa.run_ranks(
+        [sys.executable, '-c', TWO_RUNS, osp.join(tiny_lapa.TOOLS,
+                                                  'train.py'),
+         config, tmp_path], cwd=tmp_path)
+    for rank, result in enumerate(ranks):
+        assert result['returncode'] == 0, (rank, result['output'][-3000:])
+    middle = CheckpointLoader.load_checkpoint(
+        str(tmp_path / 'straight' / 'iter_4.pth'))
+    rank0, rank1 = middle['meta']['rng_state_ranks']
+    assert not torch.equal(rank0['torch'], rank1['torch'])
+    assert not torch.equal(rank0['numpy'][1], rank1['numpy'][1])
+    a = _final_of(tmp_path / 'straight')
+    b = _final_of(tmp_path / 'resumed')
+    assert b['meta']['seed'] == a['meta']['seed']
+    differ = [k for k, v in a['state_dict'].items()
+              if not torch.equal(v, b['state_dict'][k])]
+    assert not differ, f'{len(differ)} tensors differ: {differ}'
+    for key, state in a['optimizer']['state'].items():
+        for name, value in state.items():
+            assert torch.equal(value, b['optimizer']['state'][key][name])
+
+
+def _final_of(work_dir):
+    return CheckpointLoader.load_checkpoint(str(work_dir / 'iter_8.pth'))
