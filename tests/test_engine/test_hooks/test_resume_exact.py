@@ -24,9 +24,7 @@ from unittest import mock
 import numpy as np
 import pytest
 import torch
-from mmengine.model import BaseModel
 from mmengine.runner import CheckpointLoader, Runner
-from torch import nn
 from torch.utils.data import Dataset
 
 from farl_mm.engine.hooks import RNGStateHook
@@ -34,6 +32,7 @@ from farl_mm.engine.hooks import RNGStateHook
 sys.path.insert(0, osp.join(osp.dirname(__file__), '..', '..', 'helpers'))
 import record_batches_hook  # noqa: E402  (registers RecordBatchesHook)
 import tiny_lapa  # noqa: E402
+import toy_train  # noqa: E402  (DropoutToy: dropout draws from torch)
 
 MAX_ITERS, INTERVAL = 12, 4
 PRETRAIN = osp.join(tiny_lapa.REPO, 'configs', 'farl',
@@ -222,24 +221,9 @@ class NoisyPairs(Dataset):
         return dict(inputs=x, targets=x.sum() * 0.5)
 
 
-class DropoutLinear(BaseModel):
-    """Draws from torch's generator in every training step."""
-
-    def __init__(self):
-        super().__init__()
-        self.linear = nn.Linear(2, 8)
-        self.out = nn.Linear(8, 1)
-        self.dropout = nn.Dropout(0.5)
-
-    def forward(self, inputs, targets, mode='tensor'):
-        hidden = self.dropout(self.linear(torch.stack(inputs)))
-        out = self.out(hidden).squeeze(1)
-        return dict(loss=((out - torch.stack(targets))**2).mean())
-
-
 def _toy_run(work_dir, sampler, **kwargs):
     runner = Runner(
-        model=DropoutLinear(), work_dir=str(work_dir),
+        model=toy_train.DropoutToy(), work_dir=str(work_dir),
         experiment_name=f'toy_resume_{work_dir.parent.name}_{work_dir.name}',
         train_dataloader=dict(dataset=NoisyPairs(), batch_size=3,
                               num_workers=0,
@@ -303,7 +287,6 @@ def test_two_ranks_resume_bit_exact_with_their_own_generators(tmp_path):
     """Unseeded, as shipped; the ranks' generators run apart (seed + rank),
     so resuming every rank with rank 0's states, or with a new seed, would
     train on other numbers."""
-    import toy_train
     config = toy_train.write_config(tmp_path, max_iters=8, interval=4)
     ranks = tiny_lapa.run_ranks(
         [sys.executable, '-c', TWO_RUNS, osp.join(tiny_lapa.TOOLS,
