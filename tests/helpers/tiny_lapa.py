@@ -15,6 +15,7 @@ import json
 import os
 import os.path as osp
 import runpy
+import shutil
 import socket
 import subprocess
 import sys
@@ -209,6 +210,17 @@ def _newest(work_dir, pattern):
     runs = sorted(glob.glob(osp.join(str(work_dir), '2*', pattern)))
     assert runs, f'no {pattern} under {work_dir}'
     return runs[-1]
+
+
+def copy_work_dir(src, dst):
+    """Copy a finished run's work dir (mtimes kept) for a resume test.
+
+    Its run folders are renamed out of ``_newest``'s sight: a run resumed
+    within the same second would otherwise share the timestamped folder and
+    append to the old log."""
+    shutil.copytree(src, dst)
+    for run in glob.glob(osp.join(str(dst), '2*')):
+        os.rename(run, osp.join(str(dst), 'copied_' + osp.basename(run)))
 
 
 def scalars(work_dir):

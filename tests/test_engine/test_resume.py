@@ -3,7 +3,6 @@ damaged (a kill mid-write before saves were atomic, a full disk, a copy cut
 short): auto-resume falls back to the newest checkpoint that loads and says
 so; a damaged ``--resume PATH`` is an error naming it and the way out."""
 import os.path as osp
-import shutil
 import sys
 from unittest import mock
 
@@ -30,7 +29,7 @@ def trained(tmp_path_factory):
 @pytest.fixture
 def work(trained, tmp_path):
     work = tmp_path / 'work'
-    shutil.copytree(trained[1], work)  # keeps the mtimes
+    tiny_lapa.copy_work_dir(trained[1], work)
     (work / 'last_checkpoint').write_text(str(work / 'iter_8.pth'))
     return work
 

@@ -2,7 +2,6 @@
 LaPa UperNet config, with generated data: train, resume, evaluate, dump."""
 import math
 import os.path as osp
-import shutil
 import sys
 
 import mmengine
@@ -92,7 +91,7 @@ def test_test_reports_metrics_and_dumps_every_image(lapa, tested):
 def test_resume_continues_from_the_latest_checkpoint(lapa, trained,
                                                      tmp_path):
     work_dir = tmp_path / 'work'
-    shutil.copytree(trained, work_dir)  # last_checkpoint -> iter_4.pth
+    tiny_lapa.copy_work_dir(trained, work_dir)  # last_checkpoint -> iter_4
     tiny_lapa.tool_inline(
         'train.py', CONFIG, '--work-dir', work_dir, '--resume',
         *tiny_lapa.cfg_options(lapa, max_iters=6))
