@@ -11,7 +11,8 @@ import argparse
 
 import farl_mm  # noqa: F401  (compatibility patches, registries)
 from farl_mm.apis import align_face, draw_landmarks, init_face_aligner
-from farl_mm.apis.face_demo import read_photo, write_image
+from farl_mm.apis.face_tasks import write_image
+from farl_mm.apis.photo_inputs import read_photo
 
 
 def parse_args():

@@ -27,9 +27,9 @@ import os.path as osp
 import sys
 
 import farl_mm  # noqa: F401  (compatibility patches, registries)
-from farl_mm.apis.face_demo import TASKS, init_task_model, run_face_tasks
 from farl_mm.apis.face_inputs import (DETECTORS, detect_faces, load_faces,
                                       whole_photo_face)
+from farl_mm.apis.face_tasks import TASKS, init_task_model, run_face_tasks
 from farl_mm.apis.photo_inputs import (MAX_PIXELS, PhotoInputError,
                                        check_faces, read_photo)
 

@@ -17,9 +17,10 @@ import numpy as np
 
 import farl_mm  # noqa: F401  (compatibility patches, registries)
 from farl_mm.apis import colour_overlay, init_face_parser, parse_face
-from farl_mm.apis.face_demo import read_photo, write_image
+from farl_mm.apis.face_tasks import write_image
+from farl_mm.apis.photo_inputs import read_photo
 from farl_mm.datasets.landmark_files import read_landmarks_txt
-from farl_mm.datasets.synthetic import LAPA106_TO_5
+from farl_mm.geometry import LAPA106_TO_5
 
 
 def parse_args():

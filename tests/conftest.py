@@ -37,7 +37,7 @@ def tiny_pretrain(tmp_path_factory):
     """
     from filelock import FileLock
 
-    from farl_mm.datasets.laion_face_writer import write_synthetic_shards
+    from farl_mm.synthetic.writers import write_synthetic_shards
     sys.path.insert(0, osp.join(REPO, 'tests', 'helpers'))
     import tiny_lapa
 

@@ -7,8 +7,8 @@
 import argparse
 
 import farl_mm  # noqa: F401  (compatibility patches, registries)
-from farl_mm.apis import (add_runner_args, build_runner, close_process_group,
-                          load_config)
+from farl_mm.utils import (add_runner_args, build_runner, close_process_group,
+                           load_config)
 
 
 def parse_args():
@@ -31,10 +31,14 @@ def apply_test_args(cfg, args):
     cfg.custom_hooks = [
         *cfg.get('custom_hooks', []),
         dict(type='farl_mm.CheckpointTaskHook', check_loaded=True)]
-    if args.out is not None:
-        cfg.custom_hooks = [
-            *cfg.get('custom_hooks', []),
-            dict(type='farl_mm.SaveParsingPredictions', out_dir=args.out)]
+    if args.out is not None:  # the parsing metric (mmseg's IoUMetric) writes
+        metric = cfg.test_evaluator
+        if not (isinstance(metric, dict) and str(metric.get('type')).endswith(
+                ('FaceParsingF1', 'IoUMetric'))):
+            raise SystemExit('--out writes face-parsing label maps: the '
+                             'test_evaluator must be one FaceParsingF1 or '
+                             'IoUMetric')
+        metric.output_dir = args.out
     if args.dump is not None:
         assert args.dump.endswith(('.pkl', '.pickle')), \
             '--dump must be a .pkl file'

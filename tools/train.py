@@ -11,9 +11,9 @@ import logging
 from mmengine.logging import print_log
 
 import farl_mm  # noqa: F401  (compatibility patches, registries)
-from farl_mm.apis import (add_runner_args, build_runner, close_process_group,
-                          load_config, report_frozen_rank)
 from farl_mm.engine.resume import resolve_resume
+from farl_mm.utils import (add_runner_args, build_runner, close_process_group,
+                           load_config, report_frozen_rank)
 
 
 def parse_args():
@@ -76,8 +76,18 @@ DEFAULT_HOOKS = ('farl_mm.RNGStateHook', 'farl_mm.NonFiniteLossHook',
                  'farl_mm.CheckpointTaskHook')
 
 
+# mmengine's CheckpointHook, as OpenMMLab's configs name it: this tool
+# saves with farl_mm's crash-safe subclass instead (same arguments).
+STOCK_CHECKPOINT_HOOKS = ('CheckpointHook', 'mmengine.CheckpointHook')
+
+
 def add_default_hooks(cfg):
-    """Append :data:`DEFAULT_HOOKS` the config does not list already."""
+    """Append :data:`DEFAULT_HOOKS` the config does not list already, and
+    make a stock checkpoint hook ``farl_mm.CheckpointHook``."""
+    checkpoint = (cfg.get('default_hooks') or {}).get('checkpoint')
+    if (isinstance(checkpoint, dict)
+            and checkpoint.get('type') in STOCK_CHECKPOINT_HOOKS):
+        checkpoint['type'] = 'farl_mm.CheckpointHook'
     hooks = list(cfg.get('custom_hooks') or [])
     listed = {h['type'].split('.')[-1] for h in hooks
               if isinstance(h, dict) and isinstance(h.get('type'), str)}

@@ -5,6 +5,7 @@
 # than the tiny config's 128 px). `_scratch` is the same run from a random
 # backbone. Data: data/demo/lapa (tools/misc/run_demo.py writes it).
 _base_ = ['../farl/lapa_upernet_tiny_synthetic.py', './demo_weights.py']
+from farl_mm.utils.pipeline_size import at_size
 data_root = 'data/demo/lapa'
 size = 64
 # The demo's numbers (README, "Quick start") were measured with mmseg's
@@ -16,20 +17,13 @@ model = dict(data_preprocessor=dict(size=(size, size)),
                        in_channels=[64] * 4, out_channels=64,
                        scales=[4, 2, 1, 0.5]))
 custom_hooks = [_base_.demo_preflight]
-
-
-def _at(pipeline):
-    return [dict(t, size=size) if t['type'] == 'farl_mm.FaceAlignWarp'
-            else t for t in pipeline]
-
-
 loader = dict(num_workers=0, persistent_workers=False)
 train_dataloader = dict(**loader, dataset=dict(
     data_root=data_root,
-    pipeline=_at(_base_.train_dataloader.dataset.pipeline)))
+    pipeline=at_size(_base_.train_dataloader.dataset.pipeline, size)))
 test_dataloader = dict(**loader, dataset=dict(
     data_root=data_root,
-    pipeline=_at(_base_.test_dataloader.dataset.pipeline)))
+    pipeline=at_size(_base_.test_dataloader.dataset.pipeline, size)))
 val_dataloader, val_cfg, val_evaluator = None, None, None  # test.py scores
 test_evaluator = [dict(type='farl_mm.FaceParsingF1'),
                   dict(type='IoUMetric', iou_metrics=['mIoU'])]

@@ -5,35 +5,28 @@
 #   python tools/misc/make_synthetic_faces.py --format aflw19 \
 #       --out data/synthetic_aflw19 --splits train:96 test:24 --size 128
 _base_ = ['./aflw19_upernet.py']
+from farl_mm.utils.pipeline_size import at_size
 data_root = 'data/synthetic_aflw19'
 prepare = ('python tools/misc/make_synthetic_faces.py --format aflw19 '
            '--out data/synthetic_aflw19 --splits train:96 test:24 '
            '--size 128')
-input_size = (128, 128)
-codec = dict(_base_.codec, input_size=input_size, heatmap_size=(32, 32))
+size = 128
+codec = dict(_base_.codec, input_size=(size, size), heatmap_size=(32, 32))
 norm_cfg = dict(type='BN', requires_grad=True)
 model = dict(
-    backbone=dict(arch='tiny', img_size=128, out_indices=(0, 1, 2, 3),
+    backbone=dict(arch='tiny', img_size=size, out_indices=(0, 1, 2, 3),
                   frozen_stages=-1, init_cfg=None),
     neck=dict(embed_dim=64, norm_cfg=norm_cfg),
     head=dict(in_channels=[64] * 4, channels=64, norm_cfg=norm_cfg,
               heatmap_size=(32, 32), decoder=codec))
 custom_hooks = [dict(type='SyncBuffersHook')]  # no FaRL weights, no EMA
-
-
-def _tiny(pipeline):
-    return [dict(t, input_size=input_size) if 'input_size' in t else
-            dict(t, encoder=codec) if 'encoder' in t else t
-            for t in pipeline]
-
-
 loader = dict(batch_size=8, num_workers=0, persistent_workers=False)
 train_dataloader = dict(**loader, dataset=dict(
     data_root=data_root, prepare=prepare,
-    pipeline=_tiny(_base_.train_dataloader.dataset.pipeline)))
+    pipeline=at_size(_base_.train_dataloader.dataset.pipeline, size, codec)))
 val_dataloader = dict(**loader, dataset=dict(
     data_root=data_root, prepare=prepare,
-    pipeline=_tiny(_base_.val_dataloader.dataset.pipeline)))
+    pipeline=at_size(_base_.val_dataloader.dataset.pipeline, size, codec)))
 test_dataloader = val_dataloader
 # A short CPU run, not the authors' 150 epochs: iterations, one lr for the
 # whole network (it is trained from scratch), no EMA.

@@ -7,8 +7,8 @@ model = dict(backbone=dict(frozen_stages=-1))
 img_size = 224
 train_pipeline = [
     dict(type='LoadImageFromFile'),
-    dict(type='farl_mm.AlignFaceByLandmarks', size=img_size,
-         landmark_noise_var=5.0),
+    dict(type='farl_mm.FaceAlignWarp', size=img_size, alpha=0.0,
+         landmark_noise_var=5.0, require_points=True),
     dict(type='RandomFlip', prob=0.5, direction='horizontal'),
     dict(type='RandomCrop', crop_size=img_size, padding=16),
     dict(type='farl_mm.RandomGaussianNoise', prob=0.5),

@@ -6,6 +6,7 @@
 #       --size 128
 # Only 17 of the 40 attributes are drawn (the rest are constant -1).
 _base_ = ['./celeba_attributes.py']
+from farl_mm.utils.pipeline_size import at_size
 img_size = 64
 model = dict(
     backbone=dict(arch='tiny', img_size=img_size, out_indices=(0, 1, 2, 3),
@@ -13,17 +14,8 @@ model = dict(
     head=dict(in_channels=64))
 data_root = 'data/synthetic_celeba'
 custom_hooks = []  # no pretrained weights to check
-train_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='farl_mm.AlignFaceByLandmarks', size=img_size),
-    dict(type='RandomFlip', prob=0.5, direction='horizontal'),
-    dict(type='PackInputs'),
-]
-test_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='farl_mm.AlignFaceByLandmarks', size=img_size),
-    dict(type='PackInputs'),
-]
+train_pipeline = at_size(_base_.train_pipeline, img_size)
+test_pipeline = at_size(_base_.test_pipeline, img_size)
 loader = dict(batch_size=32, num_workers=0, persistent_workers=False)
 train_dataloader = dict(
     **loader, sampler=dict(type='InfiniteSampler', shuffle=True),

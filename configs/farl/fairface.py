@@ -17,4 +17,4 @@ model = dict(
         task_heads=dict(age=dict(task, num_classes=9),
                         gender=dict(task, num_classes=2),
                         race=dict(task, num_classes=7))))
-default_hooks = dict(checkpoint=dict(interval=5, max_keep_ckpts=2))
+default_hooks = dict(checkpoint=dict(type='farl_mm.CheckpointHook', interval=5, max_keep_ckpts=2))

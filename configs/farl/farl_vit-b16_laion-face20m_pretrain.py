@@ -22,5 +22,7 @@ custom_hooks = [dict(type='farl_mm.StreamEpochHook'),
                 dict(type='farl_mm.BadSampleReportHook', interval=500),
                 dict(type='farl_mm.ZeroCheckpointHook')]
 auto_scale_lr = dict(base_batch_size=5120)
-default_hooks = dict(logger=dict(interval=50),
-                     checkpoint=dict(interval=1, max_keep_ckpts=3))
+default_hooks = dict(
+    logger=dict(interval=50),
+    checkpoint=dict(type='farl_mm.CheckpointHook', interval=1,
+                    max_keep_ckpts=3))

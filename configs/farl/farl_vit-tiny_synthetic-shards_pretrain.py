@@ -54,5 +54,6 @@ train_cfg = dict(_delete_=True, type='IterBasedTrainLoop', max_iters=300)
 log_processor = dict(by_epoch=False)
 default_hooks = dict(
     logger=dict(interval=20, log_metric_by_epoch=False),
-    checkpoint=dict(by_epoch=False, interval=150, max_keep_ckpts=2))
+    checkpoint=dict(type='farl_mm.CheckpointHook', by_epoch=False,
+                    interval=150, max_keep_ckpts=2))
 randomness = dict(seed=0)

@@ -7,6 +7,7 @@
 #       --out data/synthetic_lapa --splits train:64 val:16 test:16 \
 #       --size 256
 _base_ = ['./lapa_upernet.py']
+from farl_mm.utils.pipeline_size import at_size
 size = 128
 data_root = 'data/synthetic_lapa'
 norm_cfg = dict(type='BN', requires_grad=True)
@@ -21,18 +22,15 @@ model = dict(
     decode_head=dict(
         in_channels=[64] * 4, channels=64, norm_cfg=norm_cfg,
         loss_decode=dict(class_weight=[1, 1] + [8] * 8 + [1])))
-warp = dict(type='farl_mm.FaceAlignWarp', size=size, alpha=0.8)
-_load = [dict(type='LoadImageFromFile'), dict(type='LoadAnnotations'),
-         dict(type='farl_mm.LoadFaceLandmarks')]
-_data = dict(data_root=data_root, pipeline=[
-    *_load, dict(warp, warp_labels=False), {{_base_.pack}}])
+_data = dict(data_root=data_root, pipeline=at_size(
+    _base_.val_dataloader.dataset.pipeline, size))
 train_dataloader = dict(
     batch_size=8, num_workers=2,
     sampler=dict(type='InfiniteSampler', shuffle=True),
-    dataset=dict(data_root=data_root, pipeline=[
-        *_load, dict(warp, rotate=18, scale=(0.9, 1.1), shift=0.01),
+    dataset=dict(data_root=data_root, pipeline=[  # + a flip before packing
+        *at_size(_base_.train_dataloader.dataset.pipeline, size)[:-1],
         dict(type='RandomFlip', prob=0.5, swap_seg_labels=[[2, 3], [4, 5]]),
-        {{_base_.pack}}]))
+        _base_.pack]))
 val_dataloader = dict(batch_size=4, num_workers=2, dataset=_data)
 test_dataloader = dict(batch_size=4, num_workers=2, dataset=_data)
 

@@ -7,4 +7,4 @@ _base_ = [
 ]
 default_scope = 'mmpretrain'
 custom_hooks = [_base_.preflight]
-default_hooks = dict(checkpoint=dict(interval=10, max_keep_ckpts=2))
+default_hooks = dict(checkpoint=dict(type='farl_mm.CheckpointHook', interval=10, max_keep_ckpts=2))

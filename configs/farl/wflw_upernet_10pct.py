@@ -2,5 +2,5 @@
 # fixed seeded subset (nested: the 1% faces are among the 10% ones).
 _base_ = ['./wflw_upernet.py']
 train_dataloader = dict(dataset=dict(
-    _delete_=True, type='farl_mm.FewShotDataset', fraction=0.1, seed=0,
+    _delete_=True, type='farl_mm.few_shot_subset', fraction=0.1, seed=0,
     dataset=_base_.train_dataloader.dataset))

@@ -109,7 +109,7 @@ class FaRLEncoder(nn.Module):
 
     def tokenize(self, texts):
         """CLIP token ids ``(B, context_length)``, as ``clip.tokenize``."""
-        from farl_mm.datasets.transforms.clip_tokenizer import \
+        from farl_mm.models.text.tokenizer import \
             shared_tokenizer  # lazy: only text use needs the BPE file
         return shared_tokenizer().tokenize(
             list(texts), self.text_encoder.context_length)

@@ -76,7 +76,7 @@ def classify_faces(model, image, faces_points5, where=None):
         with naming(face):
             batch.append(pipeline(dict(
                 img=img, img_shape=img.shape[:2], ori_shape=img.shape[:2],
-                img_path=face, landmarks5=points5)))
+                img_path=face, face_points=points5)))
     with torch.no_grad():
         samples = model.test_step(pseudo_collate(batch))
     if 'pred_score' not in samples[0]:

@@ -1,7 +1,7 @@
 """Where the faces of a photo come from, and which config a model has.
 
 Faces are five landmarks (and a box) per face, given in a JSON file in the
-LAION-Face detections format (``farl_mm.datasets.laion_face_writer``)::
+LAION-Face detections format (``farl_mm.datasets.laion_face_format``)::
 
     {"faces": [{"box": [x1, y1, x2, y2],
                 "landmarks": [[x, y], [x, y], [x, y], [x, y], [x, y]],
@@ -22,7 +22,7 @@ import numpy as np
 from mmengine.dataset import Compose
 from mmengine.registry import init_default_scope
 
-from farl_mm.datasets.laion_face_writer import parse_faces
+from farl_mm.datasets.laion_face_format import parse_faces
 from farl_mm.geometry import mean_face_points
 
 from .photo_inputs import PhotoInputError, check_faces
@@ -148,7 +148,7 @@ def config_of_checkpoint(checkpoint):
     """
     import zipfile
 
-    from farl_mm.compat.checkpoint import load_checkpoint_file
+    from farl_mm.utils.checkpoint_io import load_checkpoint_file
     from farl_mm.utils.saved_config import read_saved_config
     meta = load_checkpoint_file(
         checkpoint, mmap=zipfile.is_zipfile(checkpoint)).get('meta') or {}

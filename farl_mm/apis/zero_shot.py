@@ -9,7 +9,7 @@ import torch
 import torch.nn.functional as F
 
 from farl_mm.geometry import FaceWarp, align_matrix
-from farl_mm.models.tokenizers.dalle import CLIP_MEAN, CLIP_STD
+from farl_mm.models.target_generators.dalle import CLIP_MEAN, CLIP_STD
 
 
 def attribute_prompts(phrase, template='a photo of a face {} {}.'):
@@ -24,15 +24,15 @@ def attribute_prompts(phrase, template='a photo of a face {} {}.'):
             template.format('without', phrase))
 
 
-def face_pixels(image_bgr, size, landmarks5=None, scale=1.0):
+def face_pixels(image_bgr, size, face_points=None, scale=1.0):
     """A face as the image tower's input ``(1, 3, size, size)``.
 
     Aligned to FaRL's mean face with five landmarks when given (as in
     pretraining), else resized as it is. Also returns the RGB uint8 crop
     the tower sees, for overlays.
     """
-    if landmarks5 is not None:
-        warp = FaceWarp(align_matrix(landmarks5, size, scale), size, 0.0)
+    if face_points is not None:
+        warp = FaceWarp(align_matrix(face_points, size, scale), size, 0.0)
         crop = warp.warp_image(image_bgr)
     else:
         import cv2

@@ -5,6 +5,12 @@ mmengine's ``AmpOptimWrapper`` asserts that a GPU/NPU/MLU is present, although
 disables itself without CUDA (bf16 has fp32's exponent range and needs no loss
 scaling). Without an accelerator the wrapper is let through with dtype
 bfloat16; float16 on CPU is refused with a clear message.
+
+Global, not a registered wrapper type: the assert sits in
+``AmpOptimWrapper.__init__`` before any argument is read, so a subclass
+would have to copy that ``__init__`` or patch the assert anyway; and
+``--amp`` and OpenMMLab's own configs name ``AmpOptimWrapper`` itself.
+Applied only on machines without an accelerator.
 """
 import functools
 

@@ -7,6 +7,11 @@ initialise a gloo process group instead, and DDP gets ``device_ids=None``;
 SyncBN layers (CUDA-only in PyTorch) are reverted to BN with a warning.
 The Runner's environment log shows the backend in use, not the config's
 nccl, and counts processes, not GPUs ("GPU number: 0").
+
+Global: the launcher is initialised by the Runner before any config
+component is built, and mmengine's ``init_dist`` calls
+``torch.cuda.set_device`` whatever ``env_cfg.dist_cfg.backend`` says, so
+no config key can avoid it. Applied only on machines without CUDA.
 """
 import functools
 import logging

@@ -9,35 +9,14 @@ Two targets:
   level, ``logit_scale``): the inverse of :func:`convert_farl_state_dict`,
   so OpenAI's ``build_model``, open_clip and the authors' code load it.
 """
-import re
 from collections import OrderedDict
 
-from farl_mm.compat.checkpoint import load_checkpoint_file
-from .farl import _RULES as _IMPORT_RULES
-from .farl import (SIGNATURE, ConversionReport, NotAFaRLCheckpoint,
-                   convert_farl_state_dict, find_rule, unwrap_state_dict)
+from farl_mm.utils.checkpoint_io import load_checkpoint_file
+from .farl import (SIGNATURE, NotAFaRLCheckpoint, convert_farl_state_dict,
+                   rename_state_dict, unwrap_state_dict)
 
 FARL_MM_SIGNATURE = ('backbone.patch_embed.projection.weight',
                      'backbone.cls_token', 'backbone.pos_embed')
-
-# (farl_mm prefix or key, authors' prefix or key, part): farl.py's rules
-# turned round; block suffixes are renamed by _BLOCK_RULES below.
-_RULES = [(ours, theirs, part) for theirs, ours, part in _IMPORT_RULES]
-
-_BLOCK_RULES = [
-    (r'^(\d+)\.', r'resblocks.\1.'),
-    (r'\.ln1\.', '.ln_1.'),
-    (r'\.ln2\.', '.ln_2.'),
-    (r'\.attn\.qkv\.(weight|bias)$', r'.attn.in_proj_\1'),
-    (r'\.attn\.proj\.', '.attn.out_proj.'),
-    (r'\.ffn\.layers\.0\.0\.', '.mlp.c_fc.'),
-    (r'\.ffn\.layers\.1\.', '.mlp.c_proj.'),
-]
-
-# farl_mm keeps these 3-D; OpenAI's are (C,) and (L, C), and the authors'
-# mask token is (C,) (their VisualTransformer, farl/network/farl/model.py).
-_FLATTEN = {'backbone.cls_token': 1, 'backbone.pos_embed': 2,
-            'text_backbone.pos_embed': 2, 'backbone.mask_token': 1}
 
 
 def load_farl_mm_state_dict(path):
@@ -101,19 +80,4 @@ def to_openai_clip(state_dict, keep_mim=False):
             'no text tower (text_backbone.*): CLIP layouts need one; export '
             'the image tower with --format backbone instead')
     parts = ('image', 'text', 'mim') if keep_mim else ('image', 'text')
-    exported, report = OrderedDict(), ConversionReport()
-    for key, value in state_dict.items():
-        rule = find_rule(key, _RULES)
-        if rule is None or rule[2] not in parts:
-            report.dropped.append(key)
-            continue
-        ours, theirs, _ = rule
-        suffix = key[len(ours):]
-        if ours.endswith('layers.'):
-            for pattern, repl in _BLOCK_RULES:
-                suffix = re.sub(pattern, repl, suffix)
-        if key in _FLATTEN:
-            value = value.reshape(value.shape[-_FLATTEN[key]:])
-        exported[theirs + suffix] = value
-        report.renamed[key] = theirs + suffix
-    return exported, report
+    return rename_state_dict(state_dict, parts, to_authors=True)

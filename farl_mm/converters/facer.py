@@ -39,6 +39,7 @@ with an identity LayerNorm and zeros so the checkpoint loads strictly.
 import pickle
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import Dict
 
 import torch
 
@@ -70,16 +71,16 @@ RELEASES = {
         'configs/farl/released/facer_celebm_448.py', 'CelebAMaskHQDataset'),
     'ibug300w/448': Release(
         'alignment', 'face_alignment.farl.ibug300w.main_ema_jit.pt',
-        'configs/farl/released/facer_ibug300w_448.py', 'Face300WDataset'),
+        'configs/farl/released/facer_ibug300w_448.py', 'FaRLFace300WDataset'),
     'wflw/448': Release(
         'alignment', 'face_alignment.farl.wflw.main_ema_jit.pt',
-        'configs/farl/released/facer_wflw_448.py', 'WFLWDataset'),
+        'configs/farl/released/facer_wflw_448.py', 'FaRLWFLWDataset'),
     'aflw19/448': Release(
         'alignment', 'face_alignment.farl.aflw19.main_ema_jit.pt',
-        'configs/farl/released/facer_aflw19_448.py', 'AFLW19Dataset'),
+        'configs/farl/released/facer_aflw19_448.py', 'FaRLAFLW19Dataset'),
     'celeba/224': Release(
         'attributes', 'face_attribute.farl.celeba.pt',
-        'configs/farl/released/facer_celeba_224.py', 'CelebAAttributes'),
+        'configs/farl/released/facer_celeba_224.py', 'CelebADataset'),
 }
 
 # layout -> keys that identify it (authors' names, as read here)
@@ -135,7 +136,7 @@ def read_release(path):
         tensors = flatten_tensors(tree)
         if 'backbone' in extra:  # alignment: head archive + backbone
             tensors = {f'heatmap_head.{k}': v for k, v in tensors.items()}
-            from farl_mm.compat.checkpoint import load_checkpoint_bytes
+            from farl_mm.utils.checkpoint_io import load_checkpoint_bytes
             backbone = load_checkpoint_bytes(
                 extra['backbone'], f'{path} (extra file "backbone")')
             if not isinstance(backbone, dict):
@@ -145,7 +146,7 @@ def read_release(path):
             tensors.update((f'backbone.{k}', v) for k, v in backbone.items())
         what = f'a TorchScript archive with extra files {sorted(extra)}'
     else:
-        from farl_mm.compat.checkpoint import load_checkpoint_file
+        from farl_mm.utils.checkpoint_io import load_checkpoint_file
         try:
             tensors = load_checkpoint_file(path)
         except (RuntimeError, pickle.UnpicklingError, EOFError) as err:
@@ -287,3 +288,26 @@ def release_checkpoint(path, model, cfg):
         release), farl_mm_task=release.task, facer_model=model,
                 converted_from=osp.basename(str(path)))
     return dict(state_dict=OrderedDict(state_dict), meta=meta), report
+
+
+class FaceParsingTransformer(torch.nn.Module):
+    """The network a parsing release archives, in the shape of the authors'
+    ``FaceParsingTransformer`` (FaRL repository; pyfacer ships only the
+    archive): ``backbone.*``, ``head.*``, and ``(logits at 512, {})``.
+
+    Scripted around the authors' own backbone and head, it writes files in
+    the released layout for tests and benchmarks.
+    """
+
+    def __init__(self, backbone, head):
+        super().__init__()
+        self.backbone = backbone
+        self.head = head
+
+    def forward(self, image):
+        features, _ = self.backbone(image)
+        logits = torch.nn.functional.interpolate(
+            self.head(features), size=(512, 512), mode='bilinear',
+            align_corners=False)
+        aux: Dict[str, torch.Tensor] = {}
+        return logits, aux

@@ -34,7 +34,6 @@ Inside a block: ``resblocks.i`` -> ``i``, ``ln_1``/``ln_2`` -> ``ln1``/``ln2``,
 ``attn.proj``, ``mlp.c_fc`` -> ``ffn.layers.0.0``, ``mlp.c_proj`` ->
 ``ffn.layers.1`` (mmpretrain's ViT names).
 """
-import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
@@ -42,17 +41,8 @@ SIGNATURE = ('visual.conv1.weight', 'visual.class_embedding',
              'visual.positional_embedding',
              'visual.transformer.resblocks.0.attn.in_proj_weight')
 
-_BLOCK_RULES = [
-    (r'resblocks\.(\d+)\.', r'\1.'),
-    (r'\.ln_1\.', '.ln1.'),
-    (r'\.ln_2\.', '.ln2.'),
-    (r'\.attn\.in_proj_(weight|bias)$', r'.attn.qkv.\1'),
-    (r'\.attn\.out_proj\.', '.attn.proj.'),
-    (r'\.mlp\.c_fc\.', '.ffn.layers.0.0.'),
-    (r'\.mlp\.c_proj\.', '.ffn.layers.1.'),
-]
-
-# (authors' prefix or key, farl_mm prefix or key, part)
+# (authors' prefix or key, farl_mm prefix or key, part). Read both ways:
+# authors' -> farl_mm here, farl_mm -> authors' by :mod:`.export`.
 _RULES = [
     ('visual.conv1.', 'backbone.patch_embed.projection.', 'image'),
     ('visual.class_embedding', 'backbone.cls_token', 'image'),
@@ -60,22 +50,36 @@ _RULES = [
     ('visual.ln_pre.', 'backbone.pre_norm.', 'image'),
     ('visual.ln_post.', 'backbone.ln1.', 'image'),
     ('visual.proj', 'backbone.proj', 'image'),
-    ('visual.transformer.', 'backbone.layers.', 'image'),
+    ('visual.transformer.resblocks.', 'backbone.layers.', 'image'),
     ('visual.mask_token', 'backbone.mask_token', 'mim'),
-    ('visual.lm_transformer.', 'mim_head.layers.', 'mim'),
+    ('visual.lm_transformer.resblocks.', 'mim_head.layers.', 'mim'),
     ('visual.ln_lm.', 'mim_head.ln.', 'mim'),
     ('visual.lm_head.', 'mim_head.classifier.', 'mim'),
     ('token_embedding.', 'text_backbone.token_embedding.', 'text'),
     ('positional_embedding', 'text_backbone.pos_embed', 'text'),
-    ('transformer.', 'text_backbone.layers.', 'text'),
+    ('transformer.resblocks.', 'text_backbone.layers.', 'text'),
     ('ln_final.', 'text_backbone.ln_final.', 'text'),
     ('text_projection', 'text_backbone.proj', 'text'),
     ('logit_scale', 'logit_scale', 'text'),
 ]
 
-# Token parameters are 3-D in farl_mm: (L, C) -> (1, L, C), (C,) -> (1, 1, C).
-_TOKEN_KEYS = {'backbone.cls_token', 'backbone.pos_embed',
-               'text_backbone.pos_embed', 'backbone.mask_token'}
+# (authors' name, farl_mm name) inside block ``i`` of the rules ending in
+# ``layers.``; names in neither column keep theirs.
+_BLOCK_RULES = [
+    ('ln_1.', 'ln1.'),
+    ('ln_2.', 'ln2.'),
+    ('attn.in_proj_weight', 'attn.qkv.weight'),
+    ('attn.in_proj_bias', 'attn.qkv.bias'),
+    ('attn.out_proj.', 'attn.proj.'),
+    ('mlp.c_fc.', 'ffn.layers.0.0.'),
+    ('mlp.c_proj.', 'ffn.layers.1.'),
+]
+
+# Token parameters: the authors' number of dimensions; farl_mm's are 3-D,
+# (L, C) -> (1, L, C), (C,) -> (1, 1, C) (the mask token: their
+# VisualTransformer, farl/network/farl/model.py).
+_TOKEN_DIMS = {'backbone.cls_token': 1, 'backbone.pos_embed': 2,
+               'text_backbone.pos_embed': 2, 'backbone.mask_token': 1}
 
 
 class NotAFaRLCheckpoint(ValueError):
@@ -118,10 +122,47 @@ def find_rule(key, rules):
         r[0].endswith('.') and key.startswith(r[0]))), None)
 
 
-def _rename_block_key(suffix):
-    for pattern, repl in _BLOCK_RULES:
-        suffix = re.sub(pattern, repl, suffix)
-    return suffix
+def _in_block(suffix, block_rules):
+    """``'3.ln_1.weight'`` -> ``'3.ln1.weight'`` (or back)."""
+    index, _, name = suffix.partition('.')
+    rule = find_rule(name, block_rules)
+    return suffix if rule is None else (
+        f'{index}.{rule[1]}{name[len(rule[0]):]}')
+
+
+def rename_state_dict(state_dict, parts, to_authors=False):
+    """Rename by :data:`_RULES`, authors' -> farl_mm (``to_authors``:
+    farl_mm -> authors'), and reshape the token parameters to the target's
+    shapes; keys no rule of ``parts`` names are dropped. The one loop of
+    :func:`convert_farl_state_dict` and :func:`.export.to_openai_clip`.
+
+    Returns:
+        tuple[OrderedDict, ConversionReport]: a new state dict and what
+        was renamed and dropped.
+    """
+    rules, block_rules = _RULES, _BLOCK_RULES
+    if to_authors:
+        rules = [(ours, theirs, part) for theirs, ours, part in rules]
+        block_rules = [(ours, theirs) for theirs, ours in block_rules]
+    renamed, report = OrderedDict(), ConversionReport()
+    for key, value in state_dict.items():
+        rule = find_rule(key, rules)
+        if rule is None or rule[2] not in parts:
+            report.dropped.append(key)
+            continue
+        old, new, _ = rule
+        suffix = key[len(old):]
+        if (old if to_authors else new).endswith('layers.'):
+            suffix = _in_block(suffix, block_rules)
+        new_key = new + suffix
+        ours = key if to_authors else new_key
+        if ours in _TOKEN_DIMS:
+            value = value.reshape(
+                value.shape[-_TOKEN_DIMS[ours]:] if to_authors else
+                (1, ) * (3 - value.dim()) + value.shape)
+        renamed[new_key] = value
+        report.renamed[key] = new_key
+    return renamed, report
 
 
 def convert_farl_state_dict(state_dict, parts=('image', 'text')):
@@ -142,18 +183,4 @@ def convert_farl_state_dict(state_dict, parts=('image', 'text')):
         raise NotAFaRLCheckpoint(
             'not a FaRL / OpenAI-CLIP ViT checkpoint: missing '
             + ', '.join(missing))
-    converted, report = OrderedDict(), ConversionReport()
-    for key, value in state_dict.items():
-        rule = find_rule(key, _RULES)
-        if rule is None or rule[2] not in parts:
-            report.dropped.append(key)
-            continue
-        old, new, _ = rule
-        new_key = new + key[len(old):]
-        if old.endswith('transformer.'):
-            new_key = new + _rename_block_key(key[len(old):])
-        if new_key in _TOKEN_KEYS:
-            value = value.reshape((1, ) * (3 - value.dim()) + value.shape)
-        converted[new_key] = value
-        report.renamed[key] = new_key
-    return converted, report
+    return rename_state_dict(state_dict, parts)

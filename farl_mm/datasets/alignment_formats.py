@@ -2,12 +2,13 @@
 COCO-style records mmpose's face datasets load.
 
 Pure functions: ``tools/dataset_converters/{aflw19,300w,wflw}.py`` are
-thin command lines around them. Every record is ``(file_name, points
-(K, 2), visible (K,), box (x1, y1, x2, y2), subsets)``; :func:`to_coco`
-turns a list of them into the json mmpose reads (``center`` / ``scale``
-with its 200-pixel unit, plus the real box and the subset flags that
-:class:`farl_mm.FaceLandmarkMetric` scores).
+thin command lines around them (one :func:`converter_parser`). Every
+record is ``(file_name, points (K, 2), visible (K,), box (x1, y1, x2,
+y2), subsets)``; :func:`to_coco` turns a list of them into the json mmpose
+reads (``center`` / ``scale`` with its 200-pixel unit, plus the real box
+and the subset flags that :class:`farl_mm.FaceLandmarkMetric` scores).
 """
+import argparse
 import csv
 import os
 import os.path as osp
@@ -191,3 +192,16 @@ def save_coco(records, image_root, out_path, box_scale=1.0):
         json.dump(coco, f)
     print(f'{out_path}: {len(records)} faces')
     return len(records)
+
+
+def converter_parser(doc, source, source_help, image_help):
+    """The command line the alignment converters share: ``SOURCE
+    IMAGE_ROOT OUT_DIR [--box-scale S]``, described by ``doc``'s first
+    line."""
+    parser = argparse.ArgumentParser(description=doc.split('\n')[0])
+    parser.add_argument(source, help=source_help)
+    parser.add_argument('image_root', help=image_help)
+    parser.add_argument('out_dir')
+    parser.add_argument('--box-scale', type=float, default=1.0,
+                        help='crop box enlargement around the given box')
+    return parser

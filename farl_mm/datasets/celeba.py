@@ -116,13 +116,13 @@ def read_celeba_annotations(ann_file, partition_file, landmarks_file=None,
 
 
 @DATASETS.register_module()
-class CelebAAttributes(CheckedDataset, BaseDataset):
+class CelebADataset(CheckedDataset, BaseDataset):
     """CelebA's 40 binary attributes (paper §3.5: 162,770 train / 19,962
     test from the official partition).
 
     Each sample carries ``gt_label`` (indices of the present attributes, the
     multi-label convention of mmpretrain) and, when a landmark file is
-    given, ``landmarks5`` ``(5, 2)`` for :class:`AlignFaceByLandmarks`.
+    given, ``face_points`` ``(5, 2)`` for :class:`FaceAlignWarp`.
     Loading checks the split's rows (values 1 / -1, finite and
     non-degenerate landmarks, images present) and names each bad line.
 
@@ -174,7 +174,7 @@ class CelebAAttributes(CheckedDataset, BaseDataset):
             info = dict(img_path=osp.join(self.img_prefix, names[i]),
                         gt_label=np.flatnonzero(values[i] > 0).tolist())
             if points is not None:
-                info['landmarks5'] = points[i]
+                info['face_points'] = points[i]
             data_list.append(info)
         return data_list
 

@@ -102,7 +102,7 @@ class _FaceLandmarkMixin(CheckedDataset):
         return [p._replace(message=f'{face}: {p.message}') for p in problems]
 
 
-@DATASETS.register_module(name='AFLW19Dataset')
+@DATASETS.register_module()
 class FaRLAFLW19Dataset(_FaceLandmarkMixin, AFLWDataset):
     """AFLW-19 (19 points); subset flag ``frontal`` (all points visible)."""
 
@@ -111,7 +111,7 @@ class FaRLAFLW19Dataset(_FaceLandmarkMixin, AFLWDataset):
                'AFLWinfo_release.mat IMAGE_ROOT OUT_DIR')
 
 
-@DATASETS.register_module(name='Face300WDataset')
+@DATASETS.register_module()
 class FaRLFace300WDataset(_FaceLandmarkMixin, Face300WDataset):
     """300W (68 points); subset flags ``common`` / ``challenge``."""
 
@@ -120,7 +120,7 @@ class FaRLFace300WDataset(_FaceLandmarkMixin, Face300WDataset):
                'OUT_DIR')
 
 
-@DATASETS.register_module(name='WFLWDataset')
+@DATASETS.register_module()
 class FaRLWFLWDataset(_FaceLandmarkMixin, WFLWDataset):
     """WFLW (98 points); subset flags from the official attributes."""
 

@@ -19,7 +19,7 @@ FAIRFACE_TASKS = dict(
 
 
 @DATASETS.register_module()
-class FairFace(CheckedDataset, BaseDataset):
+class FairFaceDataset(CheckedDataset, BaseDataset):
     """FairFace's label csv (``file,age,gender,race,service_test``) with the
     images it names (``train/1.jpg``, relative to ``data_root``).
 

@@ -2,8 +2,13 @@
 
 The subset is a prefix of one seeded permutation, so the subsets of one
 seed are nested: the 1% samples are among the 10% ones, and a run on more
-data only adds samples. Any mmengine dataset can be wrapped, which is how
-the parsing, alignment and attribute configs share one definition.
+data only adds samples. Any mmengine dataset can be cut down this way
+(mmengine's ``BaseDataset.get_subset``), which is how the parsing,
+alignment and attribute configs share one definition::
+
+    train_dataloader = dict(dataset=dict(
+        _delete_=True, type='farl_mm.few_shot_subset', fraction=0.1,
+        seed=0, dataset=_base_.train_dataloader.dataset))
 """
 import math
 
@@ -37,35 +42,22 @@ def few_shot_indices(num, fraction, seed=0):
 
 
 @DATASETS.register_module()
-class FewShotDataset:
-    """A fixed, seeded share of another dataset (see :func:`few_shot_indices`).
+def few_shot_subset(dataset, fraction, seed=0):
+    """``dataset`` cut down to the samples of :func:`few_shot_indices`.
+
+    The result is the dataset's own class (mmengine's ``get_subset``), so
+    its metainfo, checks and refetches of a failed sample stay within the
+    subset.
 
     Args:
         dataset (BaseDataset | dict): The full dataset or its config.
         fraction (float): Share of samples to keep, in ``(0, 1]``.
         seed (int): Subset seed; nested across fractions.
     """
-
-    def __init__(self, dataset, fraction, seed=0):
-        if isinstance(dataset, dict):
-            dataset = DATASETS.build(dataset)
-        if not isinstance(dataset, BaseDataset):
-            raise TypeError('FewShotDataset wraps an mmengine BaseDataset, '
-                            f'got {type(dataset).__name__}')
-        self.dataset = dataset
-        self.fraction = fraction
-        self.seed = seed
-        self.indices = few_shot_indices(len(dataset), fraction, seed)
-
-    @property
-    def metainfo(self):
-        return self.dataset.metainfo
-
-    def __len__(self):
-        return len(self.indices)
-
-    def __getitem__(self, idx):
-        return self.dataset[self.indices[idx]]
-
-    def get_data_info(self, idx):
-        return self.dataset.get_data_info(self.indices[idx])
+    if isinstance(dataset, dict):
+        dataset = DATASETS.build(dataset)
+    if not isinstance(dataset, BaseDataset):
+        raise TypeError('few_shot_subset takes an mmengine BaseDataset, '
+                        f'got {type(dataset).__name__}')
+    dataset.full_init()
+    return dataset.get_subset(few_shot_indices(len(dataset), fraction, seed))

@@ -1,13 +1,12 @@
 """Streaming LAION-Face-style webdataset shards for MMEngine's Runner.
 
 FaRL pretrains on 20M image-text pairs (paper §3.1) stored as tar shards
-(see :mod:`.laion_face_writer`); random access would need an index over
+(see :mod:`.laion_face_format`); random access would need an index over
 every tar, so the data is streamed: shards are split over ranks and
 dataloader workers, samples pass a shuffle buffer, then the pipeline.
 Web data is dirty: bad samples and unreadable shards are skipped and
 counted (:mod:`.laion_face_decode`), not fatal.
 """
-import json
 import logging
 import os.path as osp
 import random
@@ -18,39 +17,22 @@ from mmengine.dist import get_dist_info
 from mmengine.logging import print_log
 from torch.utils.data import IterableDataset, get_worker_info
 from webdataset.filters import shuffle
-from webdataset.shardlists import expand_urls
 from webdataset.tariterators import tarfile_samples
 
 from ..geometry import ALIGNMENT_REASONS, AlignmentError
 from ..registry import DATASETS
 from .laion_face_decode import (FACE_REASONS, MAX_PIXELS, SAMPLE_REASONS,
                                 BadSample, decode_sample)
+from .laion_face_format import SIZES_FILE
 from .laion_face_losses import ShardLosses
-from .laion_face_writer import SIZES_FILE
+from .laion_face_sharding import (list_shards, pass_order, segments,
+                                  worker_quotas)
 from .shared_counter import SharedCounter
 
 SHARD_ERROR = 'unreadable_shard:'  # counter name prefix, + the shard's URL
 # samples whose drawn face cannot be aligned, by AlignmentError.reason
 ALIGN_REASONS = tuple(f'align_{r}' for r in ALIGNMENT_REASONS)
 LOGGED_SKIPS = 20  # bad samples each reader names in a warning; then counts
-
-
-def _is_remote(url):
-    return '://' in url or url.startswith('pipe:')
-
-
-def _read_sizes(data_root, required):
-    """``sizes.json`` of ``data_root``: shard file name -> sample count."""
-    path = osp.join(data_root, SIZES_FILE)
-    if not osp.exists(path):
-        if not required:
-            return None
-        raise FileNotFoundError(
-            f'{path} not found: write the shards with tools/'
-            'dataset_converters/laion_face_shards.py (or list the shards '
-            'and give num_samples)')
-    with open(path) as f:
-        return json.load(f)
 
 
 def _drop_reason(transform):
@@ -149,17 +131,8 @@ class LAIONFaceDataset(IterableDataset):
                  max_pixels=MAX_PIXELS, max_skip_ratio=0.5,
                  skip_window=1000):
         super().__init__()
-        sizes = _read_sizes(data_root,
-                            required=num_samples is None or shards is None)
-        if shards is None:
-            shards = sorted(sizes)
-        patterns = [shards] if isinstance(shards, str) else list(shards)
-        self.urls = [u if _is_remote(u) else osp.join(data_root, u)
-                     for p in patterns for u in expand_urls(p)]
-        if not self.urls:
-            raise ValueError(f'LAIONFaceDataset: no shards in {shards!r}')
-        self.shard_sizes = self._shard_sizes(sizes, data_root,
-                                             required=num_samples is None)
+        self.urls, self.shard_sizes = list_shards(shards, data_root,
+                                                  num_samples)
         self.num_samples = (sum(self.shard_sizes) if num_samples is None
                             else int(num_samples))
         if self.shard_sizes is not None and not sum(self.shard_sizes):
@@ -184,18 +157,6 @@ class LAIONFaceDataset(IterableDataset):
         self._last_skip, self._logged_skips = None, 0
         self.epoch = 0
 
-    def _shard_sizes(self, sizes, data_root, required):
-        """The listed shards' counts from ``sizes.json``, or None."""
-        missing = [u for u in self.urls
-                   if sizes is None or osp.basename(u) not in sizes]
-        if not missing:
-            return [int(sizes[osp.basename(u)]) for u in self.urls]
-        if required:
-            raise KeyError(
-                f'{osp.join(data_root, SIZES_FILE)} has no count for '
-                f'{missing[:3]} ({len(missing)} shards); give num_samples')
-        return None
-
     def __len__(self):
         """Samples per epoch on this rank."""
         return self.num_samples // get_dist_info()[1]
@@ -209,9 +170,7 @@ class LAIONFaceDataset(IterableDataset):
 
     def _quotas(self, num_workers):
         """Samples each dataloader worker yields per epoch on this rank."""
-        per_rank, workers = len(self), max(1, num_workers)
-        return [per_rank // workers + (w < per_rank % workers)
-                for w in range(workers)]
+        return worker_quotas(len(self), num_workers)
 
     def batches_per_epoch(self, batch_size, num_workers, drop_last=False):
         """Batches a DataLoader really yields per epoch on this rank.
@@ -235,10 +194,8 @@ class LAIONFaceDataset(IterableDataset):
 
     def _pass_order(self, index):
         """Shard indices in the order of pass ``index`` over the shards."""
-        order = list(range(len(self.urls)))
-        if self.shuffle_shards:
-            random.Random(f'{self.seed}/{index}').shuffle(order)
-        return order
+        return pass_order(len(self.urls), self.seed, index,
+                          self.shuffle_shards)
 
     def _range(self, epoch, reader, num_readers):
         """``(first position, count)`` of this reader's samples of
@@ -251,19 +208,9 @@ class LAIONFaceDataset(IterableDataset):
 
     def _segments(self, start, count):
         """``(url, skip, take)`` reads covering ``count`` positions."""
-        total = sum(self.shard_sizes)
-        while count > 0:
-            pass_index, offset = divmod(start, total)
-            for i in self._pass_order(pass_index):
-                size = self.shard_sizes[i]
-                if offset >= size:
-                    offset -= size
-                    continue
-                take = min(size - offset, count)
-                yield self.urls[i], offset, take
-                start, count, offset = start + take, count - take, 0
-                if not count:
-                    return
+        for i, skip, take in segments(self.shard_sizes, start, count,
+                                      self._pass_order):
+            yield self.urls[i], skip, take
 
     def _epoch_reads(self, epoch, reader, num_readers):
         """``(url, skip, take)`` reads of this reader for ``epoch``."""

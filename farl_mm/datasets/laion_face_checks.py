@@ -17,9 +17,9 @@ from webdataset.tariterators import tarfile_samples
 from ..geometry import AlignmentError, align_matrix
 from .checks import (ALIGNMENT, BAD_SAMPLE, MISSING, SHARD_SIZE, UNREADABLE,
                      Problem)
-from .laion_face import _is_remote
 from .laion_face_decode import BadSample, decode_sample
-from .laion_face_writer import SIZES_FILE
+from .laion_face_format import SIZES_FILE
+from .laion_face_sharding import is_remote
 from .transforms.face_align_crop import FaceAlignCrop
 
 TAR_ERRORS = (OSError, EOFError, tarfile.TarError, ValueError)
@@ -58,7 +58,7 @@ def shard_problems(dataset, full=True, max_errors=0):
 
 def _tar_problem(url, count, err):
     if count == 0 and isinstance(err, FileNotFoundError) and \
-            not _is_remote(url):
+            not is_remote(url):
         return Problem(MISSING, url, 'missing shard')
     return Problem(UNREADABLE, url,
                    f'unreadable after {count} samples ({err})')

@@ -18,7 +18,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from .laion_face_writer import IMAGE_EXTS, parse_faces
+from .laion_face_format import IMAGE_EXTS, parse_faces
 
 # why a sample was skipped, in the order of the checks
 SAMPLE_REASONS = (

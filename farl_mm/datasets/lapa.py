@@ -6,11 +6,11 @@ mapped onto the mean face before the tanh warp
 """
 import os.path as osp
 
+from farl_mm.geometry import LAPA106_TO_5
 from farl_mm.registry import DATASETS
 
 from .checks import landmark_file_problems
 from .parsing_base import FaceParsingDataset
-from .synthetic import LAPA106_TO_5
 
 
 @DATASETS.register_module()

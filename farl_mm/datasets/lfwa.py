@@ -1,11 +1,11 @@
 """LFWA face attributes in CelebA's text format."""
 from farl_mm.registry import DATASETS
 
-from .celeba import CelebAAttributes
+from .celeba import CelebADataset
 
 
 @DATASETS.register_module()
-class LFWAAttributes(CelebAAttributes):
+class LFWADataset(CelebADataset):
     """LFWA's 40 attributes (paper §3.5: 6,263 train, the rest test), in the
     CelebA text format ``tools/dataset_converters/lfwa.py`` writes.
 

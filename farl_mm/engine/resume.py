@@ -20,7 +20,8 @@ import zipfile
 
 from mmengine.logging import print_log
 
-from ..compat.checkpoint import UnsafeCheckpointError, load_checkpoint_file
+from ..utils.checkpoint_io import (UnsafeCheckpointError,
+                                   load_checkpoint_file)
 
 
 class UnreadableCheckpointError(RuntimeError):

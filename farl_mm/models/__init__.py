@@ -4,5 +4,5 @@ from .estimators import *  # noqa: F401,F403
 from .heads import *  # noqa: F401,F403
 from .losses import *  # noqa: F401,F403
 from .segmentors import *  # noqa: F401,F403
+from .target_generators import *  # noqa: F401,F403
 from .text import *  # noqa: F401,F403
-from .tokenizers import *  # noqa: F401,F403

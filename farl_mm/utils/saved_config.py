@@ -14,6 +14,8 @@ import numbers
 
 from mmengine.config import Config
 
+from .renamed_types import update_renamed_types
+
 PASS_A_CONFIG = ("Pass the model's config file instead (demo/face_demo.py "
                  '--configs, or the config argument of the init_* function).')
 
@@ -27,7 +29,8 @@ class _NotData(Exception):
 
 
 def read_saved_config(cfg, source, hint=PASS_A_CONFIG):
-    """The :class:`~mmengine.config.Config` of a checkpoint's ``meta['cfg']``.
+    """The :class:`~mmengine.config.Config` of a checkpoint's ``meta['cfg']``,
+    with types renamed since mapped to their new names.
 
     Args:
         cfg (str | dict): The saved config: mmengine's ``pretty_text``, or
@@ -41,10 +44,10 @@ def read_saved_config(cfg, source, hint=PASS_A_CONFIG):
     """
     try:
         if isinstance(cfg, dict):
-            return Config(cfg)
+            return Config(update_renamed_types(cfg))
         if not isinstance(cfg, str):
             raise _NotData(f'it is a {type(cfg).__name__}, not config text')
-        return Config(_assignments(cfg))
+        return Config(update_renamed_types(_assignments(cfg)))
     # KeyError: a name mmengine reserves; TypeError: an unhashable key;
     # RecursionError: nesting deeper than the parser goes
     except (_NotData, KeyError, TypeError, RecursionError) as err:

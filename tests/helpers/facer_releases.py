@@ -16,12 +16,12 @@ a ``torch.save`` state dict.
 import contextlib
 import functools
 import io
-from typing import Dict
 from unittest import mock
 
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
+
+from farl_mm.converters.facer import FaceParsingTransformer
 
 WIDTH, LAYERS, HEADS = 64, 4, 1
 TAPS = (0, 1, 2, 3)
@@ -98,29 +98,14 @@ def _features_and_head(num_classes, seed):
     return perturb(backbone, seed), perturb(head, seed + 1)
 
 
-class _Parsing(nn.Module):
-    """The shape of their FaceParsingTransformer: (logits at 512, {})."""
-
-    def __init__(self, backbone, head):
-        super().__init__()
-        self.backbone = backbone
-        self.head = head
-
-    def forward(self, image):
-        features, _ = self.backbone(image)
-        logits = F.interpolate(self.head(features), size=(512, 512),
-                               mode='bilinear', align_corners=False)
-        aux: Dict[str, torch.Tensor] = {}
-        return logits, aux
-
-
 def save_parsing(path, num_classes, seed=0):
     backbone, head = _features_and_head(num_classes, seed)
     image = torch.rand(1, 3, 448, 448)
     features, _ = backbone(image)
     with torch.no_grad():
-        traced = _Parsing(torch.jit.trace(backbone, image, strict=False),
-                          torch.jit.trace(head, [features]))
+        traced = FaceParsingTransformer(
+            torch.jit.trace(backbone, image, strict=False),
+            torch.jit.trace(head, [features]))
         torch.jit.save(torch.jit.script(traced), str(path))
 
 

@@ -1,6 +1,6 @@
 """Test support: run ``tools/`` on the tiny LaPa UperNet config in seconds.
 
-Data is generated (``farl_mm.datasets.synthetic``) into a pytest tmp dir.
+Data is generated (``farl_mm.synthetic``) into a pytest tmp dir.
 Launchers and anything that must not see ``farl_mm`` run as subprocesses,
 with one BLAS thread per process (two cores run two ranks without
 oversubscription) and this folder on ``PYTHONPATH`` so configs can import
@@ -34,7 +34,7 @@ SPLITS = dict(train=8, val=4, test=4)
 
 def make_lapa(root, size=64):
     """Write LaPa-layout faces for every split of :data:`SPLITS`."""
-    from farl_mm.datasets.synthetic import write_lapa
+    from farl_mm.synthetic.writers import write_lapa
     start = 0
     for split, num in SPLITS.items():
         write_lapa(str(root), split, num, size=size, start=start)

@@ -1,5 +1,6 @@
 """init_face_parser: class names from the checkpoint, else the config's
-dataset, never mmseg's guess by class count."""
+dataset, never mmseg's guess by class count. (farl_mm.apis.face_parsing;
+its predictions on photos: test_face_tasks.py, test_photo_inputs.py.)"""
 import os.path as osp
 
 import pytest

@@ -2,7 +2,8 @@
 runs none of it through any path that reads that config: the face demo
 without ``--configs``, the task model initialiser behind it,
 ``FaRLEncoder.from_checkpoint`` and the Grad-CAM tool. Each refuses with an
-error naming the file and leaves no marker."""
+error naming the file and leaves no marker. (farl_mm.utils.saved_config
+through farl_mm.apis.face_tasks and farl_mm.apis.encoder.)"""
 import os.path as osp
 import runpy
 import shlex

@@ -29,7 +29,7 @@ SIDE = 64
 @pytest.fixture(scope='module')
 def photo(tmp_path_factory):
     """``face.png`` (64 px, one synthetic face), its 5 points and box."""
-    from farl_mm.datasets.synthetic import SyntheticFaceGenerator
+    from farl_mm.synthetic import SyntheticFaceGenerator
     sample = SyntheticFaceGenerator(SIDE, seed=0).sample(0)
     path = str(tmp_path_factory.mktemp('photo') / 'face.png')
     cv2.imwrite(path, sample.image)
@@ -137,7 +137,7 @@ def test_arrays_uint8_gray_converted_alpha_refused(photo, parser):
 
 
 def test_empty_and_unreadable_files(photo, tmp_path, parser):
-    from farl_mm.apis.face_demo import read_photo
+    from farl_mm.apis.photo_inputs import read_photo
     empty = tmp_path / 'empty.png'
     empty.write_bytes(b'')
     with pytest.raises(ValueError, match=r'empty\.png: empty file'):
@@ -166,8 +166,7 @@ def _png_header(width, height):
 def test_pixel_limit_from_the_header(photo, tmp_path, monkeypatch):
     """A 57-byte file claiming 12000x9000 px (324 MB decoded) is refused
     without decoding; training's limit is the default; a caller raises it."""
-    from farl_mm.apis.face_demo import read_photo
-    from farl_mm.apis.photo_inputs import read_bgr
+    from farl_mm.apis.photo_inputs import read_bgr, read_photo
     from farl_mm.datasets import LAIONFaceDataset
     huge = tmp_path / 'huge.png'
     huge.write_bytes(_png_header(12000, 9000))
@@ -265,7 +264,7 @@ def test_outputs_written_only_once_every_task_ran(photo, parser, tmp_path,
                                                   monkeypatch):
     """A face that fails in the second task leaves the first task's
     outputs of an earlier run as they were."""
-    from farl_mm.apis import face_demo
+    from farl_mm.apis import face_tasks
     from farl_mm.apis.face_inputs import load_faces
     path, points, _ = photo
     earlier = tmp_path / 'face_parsing.png'
@@ -273,11 +272,11 @@ def test_outputs_written_only_once_every_task_ran(photo, parser, tmp_path,
 
     def fails(*args):
         raise ValueError('degenerate alignment')
-    monkeypatch.setitem(face_demo._RUN, 'attributes', fails)
+    monkeypatch.setitem(face_tasks._RUN, 'attributes', fails)
     faces_json = tmp_path / 'faces.json'
     faces_json.write_text(json.dumps([dict(landmarks=points.tolist())]))
     with pytest.raises(ValueError, match='degenerate alignment'):
-        face_demo.run_face_tasks(
+        face_tasks.run_face_tasks(
             cv2.imread(path), load_faces(str(faces_json)),
             dict(parsing=parser, attributes=None), str(tmp_path / 'face'))
     assert earlier.read_text() == 'earlier run'

@@ -15,7 +15,7 @@ import torch
 from farl_mm.apis.encoder import FaRLEncoder
 from farl_mm.apis.zero_shot import (ZeroShotAttributes, attribute_prompts,
                                     face_pixels, gradcam)
-from farl_mm.datasets.synthetic import EXTRA_MASKS, SyntheticFaceGenerator
+from farl_mm.synthetic import EXTRA_MASKS, SyntheticFaceGenerator
 from farl_mm.geometry import FaceWarp, align_matrix
 from tools.visualization import gradcam as gradcam_tool
 

@@ -17,7 +17,7 @@ from mmengine.runner import CheckpointLoader, Runner
 from mmengine.runner.checkpoint import load_from_local
 
 import farl_mm  # noqa: F401  (applies the patch)
-from farl_mm.compat.checkpoint import UnsafeCheckpointError
+from farl_mm.utils.checkpoint_io import UnsafeCheckpointError
 
 sys.path.insert(0, osp.join(osp.dirname(__file__), '..', 'helpers'))
 import tiny_lapa  # noqa: E402

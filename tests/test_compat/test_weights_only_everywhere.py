@@ -5,7 +5,8 @@ The crafted file's pickle calls ``os.system('touch MARKER')``; each entry
 point must raise ``UnsafeCheckpointError`` naming the file and leave no
 MARKER. (``tools/train.py --resume`` is in ``test_checkpoint.py``.) A
 source audit keeps new code from calling ``torch.load``/``pickle.load`` (or
-any unpickler) outside ``farl_mm.compat.checkpoint``.
+any unpickler) outside ``farl_mm.utils.checkpoint_io`` and
+``farl_mm.utils.pickle_io``.
 """
 import glob
 import os
@@ -24,7 +25,7 @@ from mmengine.logging import HistoryBuffer
 from mmengine.runner import CheckpointLoader
 
 import farl_mm  # noqa: F401  (applies the patch)
-from farl_mm.compat.checkpoint import UnsafeCheckpointError
+from farl_mm.utils.checkpoint_io import UnsafeCheckpointError
 
 sys.path.insert(0, osp.join(osp.dirname(__file__), '..', 'helpers'))
 import tiny_lapa  # noqa: E402
@@ -152,7 +153,7 @@ def test_urls_load_as_data(crafted, tmp_path, monkeypatch):
 def test_demo_report_reads_predictions_as_data(tmp_path):
     """``run_demo.py --report-only`` reads each run's ``preds.pkl``: one
     whose unpickling runs code is refused (it was ``pickle.load``)."""
-    from farl_mm.apis.demo_report import load_dump
+    from farl_mm.utils.demo_report import load_dump
     marker = tmp_path / 'MARKER'
     with open(tmp_path / 'preds.pkl', 'wb') as f:
         pickle.dump([dict(pred_score=torch.ones(2),
@@ -166,8 +167,8 @@ def test_demo_report_reads_predictions_as_data(tmp_path):
 
 # Files that may read pickles, and why.
 PICKLE_READERS = {
-    'farl_mm/compat/checkpoint.py': 'the one weights_only loader, and the '
-                                    'allow-list unpickler of predictions',
+    'farl_mm/utils/checkpoint_io.py': 'the one weights_only loader',
+    'farl_mm/utils/pickle_io.py': 'the allow-list unpickler of predictions',
     'farl_mm/converters/torchscript_data.py': 'an allow-list unpickler of '
                                               'TorchScript archives',
 }
@@ -193,6 +194,6 @@ def test_no_other_pickle_loads_in_the_sources():
                 if UNSAFE_LOAD.search(code) and '``' not in code:
                     found.append(f'{rel}:{number}: {line.strip()}')
     assert not found, (
-        'load checkpoints with farl_mm.compat.checkpoint.'
+        'load checkpoints with farl_mm.utils.checkpoint_io.'
         'load_checkpoint_file (weights_only, allow-list):\n'
         + '\n'.join(found))

@@ -12,12 +12,13 @@ CONFIGS = sorted(
     glob.glob(osp.join(REPO, 'configs', 'farl', '*', 'aflw19_*.py')) +
     [p for d in ('aflw19', 'wflw', '300w') for p in glob.glob(
         osp.join(REPO, 'configs', 'farl', f'{d}_upernet*.py'))])
-KEYPOINTS = {'AFLW19Dataset': 19, 'WFLWDataset': 98, 'Face300WDataset': 68}
+KEYPOINTS = {'FaRLAFLW19Dataset': 19, 'FaRLWFLWDataset': 98,
+             'FaRLFace300WDataset': 68}
 
 
 def _pipeline_sizes(loader):
     dataset = loader['dataset']
-    dataset = dataset.get('dataset', dataset)  # FewShotDataset
+    dataset = dataset.get('dataset', dataset)  # few_shot_subset
     return dataset, {tuple(t['input_size']) for t in dataset['pipeline']
                      if 'input_size' in t}
 

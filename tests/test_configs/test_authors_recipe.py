@@ -242,7 +242,7 @@ def test_face_fills_the_crop_as_the_authors(name, face):
                                          [size - margin, size - margin]],
                                atol=1e-3)
     train = cfg.train_dataloader.dataset
-    train = train.get('dataset', train)  # FewShotDataset
+    train = train.get('dataset', train)  # few_shot_subset
     paddings = {t.get('padding') for t in train.pipeline
                 if t['type'] == 'GetBBoxCenterScale'}
     assert paddings == {1 / face}

@@ -19,7 +19,7 @@ import torch
 from mmengine.config import Config
 from mmengine.registry import DefaultScope
 
-from farl_mm.compat.checkpoint import load_checkpoint_file
+from farl_mm.utils.checkpoint_io import load_checkpoint_file
 
 sys.path.insert(0, osp.join(osp.dirname(__file__), '..', 'helpers'))
 import tiny_lapa  # noqa: E402

@@ -39,7 +39,7 @@ def test_few_shot_variants():
     for name, fraction in (('lapa_upernet_1pct.py', 0.01),
                            ('lapa_upernet_10pct.py', 0.1)):
         data = Config.fromfile(osp.join(CONFIGS, name)).train_dataloader
-        assert data.dataset.type == 'farl_mm.FewShotDataset'
+        assert data.dataset.type == 'farl_mm.few_shot_subset'
         assert (data.dataset.fraction, data.dataset.seed) == (fraction, 0)
         assert data.dataset.dataset.type == 'farl_mm.LaPaDataset'
         assert data.batch_size == 5  # the recipe's, kept by the wrapper

@@ -62,6 +62,21 @@ def test_authors_layout_round_trip_is_exact(keep_mim):
     assert set(report.dropped) == (set() if keep_mim else dropped)
 
 
+def test_farl_mm_layout_round_trip_is_exact(small_run):
+    """The other way round: one rule table read both ways."""
+    _, model = small_run
+    ours = model.state_dict()
+    theirs, report = to_openai_clip(ours, keep_mim=True)
+    back, _ = convert_farl_state_dict(theirs, ('image', 'text', 'mim'))
+    kept = [k for k in ours if k in report.renamed]
+    assert set(ours) - set(kept) == set(report.dropped)
+    assert not any(k.startswith(('backbone.', 'text_backbone.', 'mim_head.'))
+                   for k in report.dropped)
+    assert list(back) == kept  # same keys, same order
+    for key in kept:
+        assert torch.equal(back[key], ours[key]), key
+
+
 def test_backbone_export_of_authors_file_is_farl2mm_image_only(tmp_path):
     src = tmp_path / 'FaRL-Base-Patch16.pth'
     torch.save({'state_dict': clip_reference.small_clip().state_dict()}, src)

@@ -1,7 +1,8 @@
 """Reading the authors' released files as data, and the conversion's rules:
 nothing in a file runs, unknown layouts are named, the attribute head's
 vectors are reordered. (Numbers against the authors' code:
-test_facer_parity.py.)"""
+test_facer_parity.py.) Also covers farl_mm.converters.torchscript_data
+(the TorchScript archives read as data)."""
 import os.path as osp
 import pickle
 import subprocess

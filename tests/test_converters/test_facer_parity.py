@@ -13,6 +13,9 @@ with the config the conversion wrote. Then:
   0.5 px. What remains is the image warp: OpenCV's bilinear resampling
   (coordinates in 1/32 px, uint8 output) against torch's ``grid_sample``
   on floats.
+
+Also covers farl_mm.models.estimators.face_warp_estimator (the released
+alignment models' heatmaps pulled back to the photo).
 """
 import os.path as osp
 import sys
@@ -26,7 +29,7 @@ from farl_mm.apis import init_task_model
 from farl_mm.apis.face_alignment import align_faces_by_points
 from farl_mm.apis.face_attributes import classify_faces
 from farl_mm.apis.face_parsing import parse_face
-from farl_mm.compat.checkpoint import load_checkpoint_file
+from farl_mm.utils.checkpoint_io import load_checkpoint_file
 from farl_mm.converters.facer import RELEASES, release_checkpoint
 
 sys.path.insert(0, osp.join(osp.dirname(osp.dirname(__file__)), 'helpers'))
@@ -160,26 +163,26 @@ def test_photo_attributes_agree(releases, photo):
 def test_converted_checkpoint_loads_strictly(releases, model):
     from mmengine.config import Config
     from mmengine.registry import MODELS as REGISTRY
-    from mmengine.registry import init_default_scope
+    from mmengine.registry import DefaultScope
     _, _, dst = releases[model]
     checkpoint = load_checkpoint_file(dst)  # weights only
     meta = checkpoint['meta']
     assert meta['farl_mm_task'] == RELEASES[model].task
     assert meta['facer_model'] == model
     cfg = Config.fromstring(meta['cfg'], '.py')
-    init_default_scope(cfg.default_scope)
-    built = REGISTRY.build(cfg.model)
+    with DefaultScope.overwrite_default_scope(cfg.default_scope):
+        built = REGISTRY.build(cfg.model)
     built.load_state_dict(checkpoint['state_dict'], strict=True)
 
 
 def test_landmark_decoding_is_on_the_photo():
     """Centre of mass where the photo is: a map cut by the border."""
-    from farl_mm.models.estimators.face_warp_estimator import soft_argmax
-    maps = torch.zeros(1, 4, 6)
+    from farl_mm.models.losses.heatmap_ce import soft_argmax
+    maps = torch.zeros(2, 4, 6)
     maps[0, 1, 2:5] = 1.0
-    points, peaks = soft_argmax(maps)
-    torch.testing.assert_close(points, torch.tensor([[3.0, 1.0]]))
-    torch.testing.assert_close(peaks, torch.tensor([1.0]))
+    maps[1, 3, 5] = 1e-7  # its mass over the estimator's eps, 1e-6
+    points = soft_argmax(maps, eps=1e-6)
+    torch.testing.assert_close(points, torch.tensor([[3.0, 1.0], [0.5, 0.3]]))
 
 
 @pytest.mark.parametrize('model', ['lapa/448', 'ibug300w/448'])
@@ -187,7 +190,7 @@ def test_converted_model_exports_to_onnx(releases, model, tmp_path):
     """As tools/deployment/pytorch2onnx.py exports it, at the release's
     own input size."""
     pytest.importorskip('onnxruntime')
-    from farl_mm.apis.onnx_export import export_onnx, onnx_parity
+    from farl_mm.deployment.onnx import export_onnx, onnx_parity
     _, ours, _ = releases[model]
     out = str(tmp_path / 'model.onnx')
     wrapped, size = export_onnx(ours, out)
@@ -195,25 +198,27 @@ def test_converted_model_exports_to_onnx(releases, model, tmp_path):
     assert size == 448 and diff < 1e-3
 
 
-def _saved_config(dst, folder):
-    """The config a converted checkpoint carries, as a file for tools/."""
-    path = folder / 'released.py'
-    path.write_text(load_checkpoint_file(dst)['meta']['cfg'])
-    return str(path)
+def _test_tool_metrics(dst, data_root, folder):
+    """tools/test.py with the config a converted checkpoint carries (as a
+    file), on ``data_root``; the metrics it saved."""
+    from tiny_lapa import saved_metrics, tool_inline
+    config = folder / 'released.py'
+    config.write_text(load_checkpoint_file(dst)['meta']['cfg'])
+    tool_inline('test.py', config, dst, '--work-dir', folder / 'work',
+                '--cfg-options',
+                f'test_dataloader.dataset.data_root={data_root}',
+                'test_dataloader.num_workers=0',
+                'test_dataloader.persistent_workers=False')
+    return saved_metrics(folder / 'work')
 
 
 def test_test_tool_takes_a_converted_parser(releases, tmp_path):
     """tools/test.py CONFIG DST on LaPa-layout faces: its test pipeline
     (5 points, facer's warp, logits at 512, inverse warp) scores them."""
-    from tiny_lapa import make_lapa, saved_metrics, tool_inline
+    from tiny_lapa import make_lapa
     data = make_lapa(tmp_path / 'lapa', size=64)
     _, _, dst = releases['lapa/448']
-    tool_inline('test.py', _saved_config(dst, tmp_path), dst, '--work-dir',
-                tmp_path / 'work', '--cfg-options',
-                f'test_dataloader.dataset.data_root={data}',
-                'test_dataloader.num_workers=0',
-                'test_dataloader.persistent_workers=False')
-    metrics = saved_metrics(tmp_path / 'work')
+    metrics = _test_tool_metrics(dst, data, tmp_path)
     assert 0 <= metrics['f1_mean'] <= 100
 
 
@@ -223,8 +228,7 @@ def test_test_tool_takes_a_converted_aligner(releases, tmp_path):
     from runpy import run_path
     from unittest import mock
 
-    from farl_mm.datasets.synthetic_writers_alignment import write_aflw_mat
-    from tiny_lapa import saved_metrics, tool_inline
+    from farl_mm.synthetic.writers import write_aflw_mat
     root = tmp_path / 'aflw19'
     write_aflw_mat(root, 6, size=96)
     script = osp.join(REPO, 'tools', 'dataset_converters', 'aflw19.py')
@@ -233,11 +237,6 @@ def test_test_tool_takes_a_converted_aligner(releases, tmp_path):
     with mock.patch.object(sys, 'argv', list(map(str, argv))):
         run_path(script, run_name='__main__')
     _, _, dst = releases['aflw19/448']
-    tool_inline('test.py', _saved_config(dst, tmp_path), dst, '--work-dir',
-                tmp_path / 'work', '--cfg-options',
-                f'test_dataloader.dataset.data_root={root}',
-                'test_dataloader.num_workers=0',
-                'test_dataloader.persistent_workers=False')
-    metrics = saved_metrics(tmp_path / 'work')
+    metrics = _test_tool_metrics(dst, root, tmp_path)
     nme = [v for k, v in metrics.items() if 'nme' in k.lower()]
     assert nme and all(np.isfinite(v) and v > 0 for v in nme), metrics

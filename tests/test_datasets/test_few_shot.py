@@ -1,7 +1,9 @@
+import numpy as np
 import pytest
 from mmengine.dataset import BaseDataset
 
-from farl_mm.datasets import FewShotDataset, few_shot_indices
+from farl_mm.datasets import few_shot_indices, few_shot_subset
+from farl_mm.registry import DATASETS
 
 
 def test_subsets_are_seeded_nested_and_sized():
@@ -35,11 +37,37 @@ class Numbers(BaseDataset):
         return [dict(value=i) for i in range(200)]
 
 
-def test_wrapper_serves_the_subset():
-    data = FewShotDataset(Numbers(serialize_data=False), fraction=0.1,
-                          seed=0)
-    assert len(data) == 20
-    assert [data.get_data_info(i)['value'] for i in range(20)] == \
-        few_shot_indices(200, 0.1, seed=0)
-    assert data[0]['value'] == data.indices[0]
+@pytest.mark.parametrize('serialize', [False, True])
+def test_subset_is_the_dataset_cut_down(serialize):
+    data = few_shot_subset(Numbers(serialize_data=serialize), fraction=0.1,
+                           seed=0)
+    assert type(data) is Numbers and len(data) == 20
+    kept = few_shot_indices(200, 0.1, seed=0)
+    assert [data.get_data_info(i)['value'] for i in range(20)] == kept
+    assert data[0]['value'] == kept[0]
     assert data.metainfo['classes'] == ('a', 'b')
+
+
+def test_subset_from_a_config():
+    data = DATASETS.build(dict(
+        type='farl_mm.few_shot_subset', fraction=0.05, seed=3,
+        dataset=dict(type=Numbers, serialize_data=False)))
+    assert [data.get_data_info(i)['value'] for i in range(len(data))] == \
+        few_shot_indices(200, 0.05, seed=3)
+
+
+class FailsOnFirstKept(Numbers):
+    """Its pipeline drops one sample, so training refetches another."""
+
+    def prepare_data(self, idx):
+        info = self.get_data_info(idx)
+        return None if info['value'] == few_shot_indices(200, 0.1)[0] \
+            else info
+
+
+def test_refetch_of_a_failed_sample_stays_in_the_subset():
+    data = few_shot_subset(FailsOnFirstKept(serialize_data=False), 0.1)
+    kept = set(few_shot_indices(200, 0.1))
+    np.random.seed(0)
+    served = [data[0]['value'] for _ in range(30)]
+    assert set(served) <= kept

@@ -1,5 +1,8 @@
 """LAIONFaceDataset: exact epochs over ranks x workers, resampling, shuffling,
-dropped samples, and training under MMEngine's Runner from the base config."""
+dropped samples, and training under MMEngine's Runner from the base config.
+Also covers farl_mm.datasets.laion_face_losses (missing shards against
+``max_skip_ratio``) and farl_mm.engine.hooks.stream_epoch_hook (each
+epoch reshuffled)."""
 import io
 import json
 import os
@@ -18,10 +21,10 @@ from mmengine.model import BaseModel
 from mmengine.runner import Runner
 from torch.utils.data import DataLoader
 
-from farl_mm.apis import close_process_group
+from farl_mm.utils import close_process_group
 from farl_mm.datasets import LAIONFaceDataset
 from farl_mm.datasets import laion_face as laion_face_module
-from farl_mm.datasets.laion_face_writer import write_synthetic_shards
+from farl_mm.synthetic.writers import write_synthetic_shards
 
 sys.path.insert(0, osp.join(osp.dirname(__file__), '..', 'helpers'))
 import tiny_lapa  # noqa: E402  (subprocess runner, mmengine state guard)

@@ -1,6 +1,8 @@
 """LAIONFaceDataset skips bad web data and counts it by reason: one sample
 of every kind plus a truncated tar in a pretraining run, unusual but valid
-images decoded, a garbage-only shard set refused instead of spinning."""
+images decoded, a garbage-only shard set refused instead of spinning.
+Also covers farl_mm.datasets.laion_face_decode (each reason) and
+farl_mm.engine.hooks.bad_sample_report_hook (the counts logged)."""
 import copy
 import io
 import json
@@ -23,9 +25,9 @@ from webdataset import TarWriter
 from farl_mm.datasets import LAIONFaceDataset
 from farl_mm.datasets.laion_face_decode import (SAMPLE_REASONS, BadSample,
                                                 decode_sample)
-from farl_mm.datasets.laion_face_writer import (SIZES_FILE,
-                                                write_synthetic_shards)
-from farl_mm.datasets.synthetic import SyntheticFaceGenerator
+from farl_mm.datasets.laion_face_format import SIZES_FILE
+from farl_mm.synthetic import SyntheticFaceGenerator
+from farl_mm.synthetic.writers import write_synthetic_shards
 
 sys.path.insert(0, osp.join(osp.dirname(__file__), '..', 'helpers'))
 import tiny_lapa  # noqa: E402  (mmengine state guard)

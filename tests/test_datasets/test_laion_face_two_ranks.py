@@ -13,9 +13,9 @@ import torch.multiprocessing as torch_mp
 from torch.utils.data import DataLoader
 
 from farl_mm.datasets import LAIONFaceDataset
-from farl_mm.datasets.laion_face_writer import (SIZES_FILE,
-                                                write_synthetic_shards)
+from farl_mm.datasets.laion_face_format import SIZES_FILE
 from farl_mm.engine.hooks.bad_sample_report_hook import totals_over_ranks
+from farl_mm.synthetic.writers import write_synthetic_shards
 
 sys.path.insert(0, osp.join(osp.dirname(__file__), '..', 'helpers'))
 import tiny_lapa  # noqa: E402  (free_port)

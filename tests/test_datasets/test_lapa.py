@@ -1,10 +1,13 @@
+"""farl_mm/datasets/lapa.py and the base it builds on
+(farl_mm.datasets.parsing_base;
+its per-sample checks: tests/test_tools/test_check_dataset.py)."""
 import os.path as osp
 
 import numpy as np
 import pytest
 
 from farl_mm.datasets import LaPaDataset
-from farl_mm.datasets.synthetic import write_lapa
+from farl_mm.synthetic.writers import write_lapa
 
 
 @pytest.fixture(scope='module')

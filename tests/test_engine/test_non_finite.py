@@ -1,4 +1,5 @@
-"""``NonFiniteLossHook``: a NaN loss never reaches the weights. With AMP the
+"""``NonFiniteLossHook`` (farl_mm.engine.hooks.non_finite_loss_hook): a NaN
+loss never reaches the weights. With AMP the
 step is skipped and counted; without, training stops naming the iteration,
 the loss terms and the last checkpoint."""
 import itertools

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 import torch
 
-from farl_mm.datasets.synthetic import SyntheticFaceGenerator
+from farl_mm.synthetic import SyntheticFaceGenerator
 from farl_mm.geometry import FaceWarp, align_matrix, tanh_unwarp, tanh_warp
 
 

@@ -1,5 +1,7 @@
 """tools/dataset_converters/{aflw19,300w,wflw}.py on synthetic files laid
-out as the official downloads, read back by farl_mm's mmpose datasets."""
+out as the official downloads, read back by farl_mm's mmpose datasets.
+The files are written by farl_mm.synthetic.writers.aflw19,
+farl_mm.synthetic.writers.wflw and farl_mm.synthetic.writers.face300w."""
 import json
 import os.path as osp
 import runpy
@@ -9,11 +11,10 @@ from unittest import mock
 import numpy as np
 import pytest
 
-from farl_mm.datasets.synthetic import SyntheticFaceGenerator
-from farl_mm.datasets.synthetic_writers_alignment import (write_300w_csv,
-                                                          write_aflw_mat,
-                                                          write_wflw)
 from farl_mm.registry import DATASETS
+from farl_mm.synthetic import SyntheticFaceGenerator
+from farl_mm.synthetic.writers import (write_300w_csv, write_aflw_mat,
+                                       write_wflw)
 from farl_mm.utils.preflight import MissingInputError
 
 CONVERTERS = osp.join(osp.dirname(osp.dirname(osp.dirname(
@@ -63,7 +64,7 @@ def test_aflw19(tmp_path):
         assert (img['width'], img['height']) == (SIZE, SIZE)
 
     dataset = DATASETS.build(dict(
-        type='farl_mm.AFLW19Dataset', data_root=str(tmp_path),
+        type='farl_mm.FaRLAFLW19Dataset', data_root=str(tmp_path),
         ann_file='annotations/face_landmarks_aflw19_test.json',
         data_prefix=dict(img='flickr/'), test_mode=True, pipeline=[]))
     info = dataset[0]
@@ -113,7 +114,7 @@ def test_300w(tmp_path):
 def test_missing_annotation_names_path_and_command(tmp_path):
     with pytest.raises(MissingInputError) as err:
         DATASETS.build(dict(
-            type='farl_mm.WFLWDataset', data_root=str(tmp_path),
+            type='farl_mm.FaRLWFLWDataset', data_root=str(tmp_path),
             ann_file='annotations/missing.json', pipeline=[],
             prepare='python tools/dataset_converters/wflw.py A B C'))
     assert str(tmp_path / 'annotations' / 'missing.json') in str(err.value)

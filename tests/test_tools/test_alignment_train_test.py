@@ -23,7 +23,7 @@ NUM_TRAIN, NUM_TEST, ITERS = 40, 8, 80
 
 @pytest.fixture(scope='module')
 def data_root(tmp_path_factory):
-    from farl_mm.datasets.synthetic_writers_alignment import write_aflw_mat
+    from farl_mm.synthetic.writers import write_aflw_mat
     root = tmp_path_factory.mktemp('synthetic_aflw19')
     write_aflw_mat(root, NUM_TRAIN + NUM_TEST, size=128)
     script = osp.join(REPO, 'tools', 'dataset_converters', 'aflw19.py')

@@ -11,8 +11,8 @@ from mmengine.config import Config
 from mmengine.runner import Runner
 
 from farl_mm.datasets.celeba import read_celeba_table, read_partition
-from farl_mm.datasets.synthetic import ATTRIBUTE_NAMES
-from farl_mm.datasets.synthetic_writers_attributes import write_celeba
+from farl_mm.synthetic import ATTRIBUTE_NAMES
+from farl_mm.synthetic.writers import write_celeba
 from tools.analysis_tools import few_shot_sweep, layer_study
 
 sys.path.insert(0, osp.join(osp.dirname(__file__), '..', 'helpers'))

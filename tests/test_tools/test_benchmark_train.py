@@ -1,7 +1,6 @@
 """The training benchmarks run in their smoke modes and measure what they
 claim: one set of weights before timing, less memory per block with
 activation checkpointing, the scaling table's arithmetic, FLOPs and MFU."""
-import importlib.util
 import os.path as osp
 import re
 import subprocess
@@ -10,21 +9,11 @@ import sys
 import pytest
 import torch
 
+from farl_mm.utils.benchmark import make_batch
+from tools.analysis_tools import benchmark_train as bt
+from tools.analysis_tools import gpu_pretrain_benchmark
+
 TOOLS = ('tools', 'analysis_tools')
-
-
-def _load(repo_root, name):
-    """A script of tools/analysis_tools as a module (its own name, so the
-    scripts that import ``benchmark_train`` share this one)."""
-    if name in sys.modules:
-        return sys.modules[name]
-    sys.path.insert(0, osp.join(repo_root, *TOOLS))
-    spec = importlib.util.spec_from_file_location(
-        name, osp.join(repo_root, *TOOLS, name + '.py'))
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def _run_main(module, monkeypatch, capsys, *argv):
@@ -34,8 +23,7 @@ def _run_main(module, monkeypatch, capsys, *argv):
 
 
 def test_train_benchmark_checks_weights_then_prints_ratios(
-        repo_root, monkeypatch, capsys):
-    bt = _load(repo_root, 'benchmark_train')
+        monkeypatch, capsys):
     out = _run_main(bt, monkeypatch, capsys, '--quick', '--steps', '1',
                     '--bf16-steps', '1')
     check = re.search(r'fp32 loss farl_itc (\S+) open_clip (\S+) \|diff\| '
@@ -56,10 +44,9 @@ def test_train_benchmark_checks_weights_then_prints_ratios(
     assert len(verdicts) == 4
 
 
-def test_train_benchmark_refuses_models_that_differ(repo_root):
-    bt = _load(repo_root, 'benchmark_train')
+def test_train_benchmark_refuses_models_that_differ():
     models = bt.build_models('quick', 0, 64, 'random-projection', 0)
-    images, tokens, samples = bt.make_batch('quick', 2, 64, 0)
+    images, tokens, samples = make_batch('quick', 2, 64, 0)
     fns = bt.loss_fns(models, images, tokens, samples)
     with torch.no_grad():
         models['farl_itc'].text_backbone.proj[0, 0] += 0.5
@@ -67,8 +54,7 @@ def test_train_benchmark_refuses_models_that_differ(repo_root):
         bt.check_same_model(models, fns)
 
 
-def test_scaling_table(repo_root, monkeypatch, capsys):
-    bt = _load(repo_root, 'benchmark_train')
+def test_scaling_table(monkeypatch, capsys):
     out = _run_main(bt, monkeypatch, capsys, '--quick', '--scaling',
                     '--tokenizer', 'random-projection')
     rows = re.findall(r'^\| (\d+) \| (\d+) \| ([\d.]+) \| ([\d.]+) \| '
@@ -86,11 +72,10 @@ def test_scaling_table(repo_root, monkeypatch, capsys):
     assert local[2] == pytest.approx(4 * local[0], rel=0.1)
 
 
-def test_gpu_benchmark_cpu_smoke(repo_root, monkeypatch, capsys):
-    gpu = _load(repo_root, 'gpu_pretrain_benchmark')
-    out = _run_main(gpu, monkeypatch, capsys, '--device', 'cpu', '--tiny',
-                    '--steps', '1', '--warmup', '1', '--tokenizer',
-                    'random-projection')
+def test_gpu_benchmark_cpu_smoke(monkeypatch, capsys):
+    out = _run_main(gpu_pretrain_benchmark, monkeypatch, capsys, '--device',
+                    'cpu', '--tiny', '--steps', '1', '--warmup', '1',
+                    '--tokenizer', 'random-projection')
     ips = re.search(r'([\d.]+) images/s', out)
     flops = re.search(r'step FLOPs \S+ T \(([\d.]+) GFLOP per image, '
                       r'tokenizer (\d+)%\)', out)

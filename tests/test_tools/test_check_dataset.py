@@ -1,7 +1,8 @@
 """tools/misc/check_dataset.py and the datasets' load-time errors, on
 synthetic LaPa / AFLW-19 / CelebA / FairFace files and corrupted copies:
 each kind of problem is reported naming its file (and line), clean data
-passes, and the datasets stop with the same message."""
+passes, and the datasets stop with the same message. Also covers
+farl_mm.datasets.laion_face_checks (the shards' problems by name)."""
 import json
 import os
 import os.path as osp
@@ -13,15 +14,14 @@ import cv2
 import numpy as np
 import pytest
 
-from farl_mm.datasets import (CelebAAttributes, FairFace, FaRLAFLW19Dataset,
-                              LaPaDataset)
+from farl_mm.datasets import (CelebADataset, FaRLAFLW19Dataset,
+                              FairFaceDataset, LaPaDataset)
 from farl_mm.datasets import parsing_base
 from farl_mm.datasets.checks import DatasetProblems
 from farl_mm.datasets.landmark_files import (read_landmarks_txt,
                                              write_landmarks_txt)
-from farl_mm.datasets.synthetic import LAPA106_TO_5, write_lapa
-from farl_mm.datasets.synthetic_writers_attributes import (write_celeba,
-                                                           write_fairface)
+from farl_mm.geometry import LAPA106_TO_5
+from farl_mm.synthetic.writers import write_celeba, write_fairface, write_lapa
 from tools.misc.check_dataset import main as check_dataset
 from tools.misc.make_synthetic_faces import main as make_synthetic_faces
 
@@ -252,9 +252,9 @@ def test_celeba_problems_name_lines(tmp_path, capsys):
                       'degenerate alignment': 2, 'attribute values': 1}
     with pytest.raises(DatasetProblems,
                        match=re.escape(f'{attr}:3: 000001.jpg')) as err:
-        CelebAAttributes(root)
+        CelebADataset(root)
     assert len(err.value.problems) == 5
-    assert len(CelebAAttributes(root, split='test')) == 1  # other split ok
+    assert len(CelebADataset(root, split='test')) == 1  # other split ok
 
 
 def test_fairface_problems_name_lines(tmp_path, capsys):
@@ -276,7 +276,7 @@ def test_fairface_problems_name_lines(tmp_path, capsys):
     assert named(problems, 'train/3.jpg', 'missing')
     assert counts == {'missing file': 1, 'unknown class': 2}
     with pytest.raises(DatasetProblems, match='3 problem'):
-        FairFace(root)
+        FairFaceDataset(root)
 
 
 def test_truncated_jpeg_found_by_full_decode(lapa_root, tmp_path, capsys):
@@ -313,7 +313,7 @@ def rewrite_shard(path, edit):
 
 
 def test_shard_problems_name_shard_and_key(tmp_path, capsys):
-    from farl_mm.datasets.laion_face_writer import write_synthetic_shards
+    from farl_mm.synthetic.writers import write_synthetic_shards
     root = str(tmp_path / 'shards')
     write_synthetic_shards(root, 2, 6, size=SIZE)
     config = 'farl_vit-tiny_synthetic-shards_pretrain.py'

@@ -1,5 +1,7 @@
 """tools/dataset_converters/laion_face_shards.py: folder, CSV and synthetic
-sources give the same shard format, read back by LAIONFaceDataset."""
+sources give the same shard format, read back by LAIONFaceDataset.
+Also covers farl_mm.datasets.laion_face_writer (the shard writer) and
+farl_mm.synthetic.writers.laion_face (the synthetic source)."""
 import csv
 import json
 import tarfile

@@ -12,7 +12,7 @@ import pytest
 import torch
 from mmengine.config import Config
 
-from farl_mm.datasets.synthetic import write_lapa
+from farl_mm.synthetic.writers import write_lapa
 from farl_mm.registry import MODELS
 from tools.analysis_tools import layer_study
 
@@ -44,7 +44,7 @@ def lapa_root(tmp_path_factory):
 
 @pytest.fixture(scope='module')
 def aflw19_root(tmp_path_factory):
-    from farl_mm.datasets.synthetic_writers_alignment import write_aflw_mat
+    from farl_mm.synthetic.writers import write_aflw_mat
     root = tmp_path_factory.mktemp('aflw19')
     write_aflw_mat(root, 4, size=128)
     script = osp.join(REPO, 'tools', 'dataset_converters', 'aflw19.py')

@@ -1,5 +1,6 @@
 """tools/misc/make_synthetic_faces.py: every format lands where its config
-reads it, and the config's datasets and pipelines load it."""
+reads it, and the config's datasets and pipelines load it. Also covers
+farl_mm.synthetic.preview (the ``--preview`` contact sheet)."""
 import copy
 import os
 import os.path as osp
@@ -11,7 +12,7 @@ import pytest
 from mmengine.config import Config
 from mmengine.registry import DATASETS, DefaultScope
 
-from farl_mm.datasets.synthetic import SyntheticFaceGenerator
+from farl_mm.synthetic import SyntheticFaceGenerator
 from tools.dataset_converters import laion_face_shards
 from tools.misc.make_synthetic_faces import FORMATS, main
 

@@ -14,7 +14,7 @@ import pytest
 import torch
 from mmengine.config import Config
 
-from farl_mm.datasets.synthetic import write_lapa
+from farl_mm.synthetic.writers import write_lapa
 
 sys.path.insert(0, osp.join(osp.dirname(__file__), '..', 'helpers'))
 import tiny_lapa  # noqa: E402
@@ -157,7 +157,7 @@ def test_missing_data_and_weights_stop_at_once(tmp_path, monkeypatch):
     assert 'data/lapa/train/images' in str(err.value)
     assert 'tools/dataset_converters/lapa.py' in str(err.value)
 
-    from farl_mm.datasets.synthetic import write_lapa
+    from farl_mm.synthetic.writers import write_lapa
     for split in ('train', 'val'):
         write_lapa('data/lapa', split, 1, size=32)
     with pytest.raises(FileNotFoundError) as err:

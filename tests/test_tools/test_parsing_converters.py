@@ -1,4 +1,5 @@
-"""Both parsing converters on synthetic data in the official layouts."""
+"""Both parsing converters on synthetic data in the official layouts
+(CelebAMask-HQ's written by farl_mm.synthetic.writers.celebamask_hq)."""
 import os
 import os.path as osp
 import runpy
@@ -12,9 +13,9 @@ import pytest
 from farl_mm.datasets import CelebAMaskHQDataset, LaPaDataset
 from farl_mm.datasets.celebamask_hq import CELEBAMASK_PARTS
 from farl_mm.datasets.landmark_files import write_landmarks_txt
-from farl_mm.datasets.synthetic import SyntheticFaceGenerator, write_lapa
-from farl_mm.datasets.synthetic_parsing_writers import (synthetic_part_masks,
-                                                        write_celebamask_hq)
+from farl_mm.synthetic import SyntheticFaceGenerator
+from farl_mm.synthetic.writers import (synthetic_part_masks,
+                                       write_celebamask_hq, write_lapa)
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TOOLS = osp.join(REPO, 'tools', 'dataset_converters')

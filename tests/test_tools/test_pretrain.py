@@ -20,8 +20,8 @@ from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
 from mmengine.runner import load_checkpoint
 
-from farl_mm.compat.checkpoint import load_checkpoint_file
-from farl_mm.datasets.laion_face_writer import write_synthetic_shards
+from farl_mm.utils.checkpoint_io import load_checkpoint_file
+from farl_mm.synthetic.writers import write_synthetic_shards
 from farl_mm.registry import DATASETS, MODELS
 
 sys.path.insert(0, osp.join(osp.dirname(__file__), '..', 'helpers'))

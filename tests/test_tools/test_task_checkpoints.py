@@ -10,7 +10,7 @@ import pytest
 import torch
 from mmengine.config import Config
 
-from farl_mm.compat.checkpoint import load_checkpoint_file
+from farl_mm.utils.checkpoint_io import load_checkpoint_file
 from farl_mm.utils.checkpoint_task import (MissingWeightsError,
                                            TaskMismatchError)
 from farl_mm.utils.saved_config import read_saved_config
@@ -50,7 +50,7 @@ def test_train_names_the_task_and_saves_a_data_config(checkpoint):
 
 
 def test_test_dump_reads_back_as_data(checkpoint, lapa, tmp_path):
-    from farl_mm.apis.demo_report import load_dump
+    from farl_mm.utils.demo_report import load_dump
     _test(checkpoint, lapa, tmp_path / 'work', '--dump',
           tmp_path / 'preds.pkl')
     read, pickled = load_dump(str(tmp_path)), mmengine.load(

@@ -1,3 +1,5 @@
+"""farl_mm.utils.preflight, and farl_mm.engine.hooks.preflight_hook (the
+hook that runs its checks before training only)."""
 from unittest import mock
 
 import pytest

@@ -25,8 +25,6 @@ back to reference kernels about 8x slower than fp32; a bf16 case is then
 timed once per model, which keeps the run near two minutes on two cores.
 """
 import argparse
-import contextlib
-import statistics
 import time
 
 import torch
@@ -36,6 +34,8 @@ from mmpretrain.models.utils import resize_pos_embed
 import farl_mm  # noqa: F401
 from farl_mm.converters import convert_farl_state_dict
 from farl_mm.registry import MODELS
+from farl_mm.utils.benchmark import (DTYPES, autocast, cpu_description,
+                                     paired_ratio, time_interleaved)
 
 TARGET_RATIO = {'fp32': 1.0, 'bf16': 1.1}  # farl_mm / open_clip throughput
 TARGET_PEAK_FRACTION = 0.75  # of the matmul peak, fp32
@@ -53,7 +53,6 @@ SETTINGS = {
                   clip=dict(layers=4, width=64, head_width=16),
                   iters=dict(fp32=20, bf16=5)),
 }
-DTYPES = {'fp32': torch.float32, 'bf16': torch.bfloat16}
 
 
 def parse_args():
@@ -67,12 +66,6 @@ def parse_args():
                         'fp32, 1 in bf16)')
     parser.add_argument('--seed', type=int, default=0)
     return parser.parse_args()
-
-
-def autocast(precision):
-    if precision == 'fp32':
-        return contextlib.nullcontext()
-    return torch.autocast('cpu', dtype=DTYPES[precision])
 
 
 # --------------------------------------------------------------------------
@@ -182,24 +175,6 @@ def max_diffs(outs, to='farl_mm'):
             for name, out in outs.items() if name != to}
 
 
-def time_interleaved(fns, iters):
-    """Seconds of each call of each function, calls interleaved and the
-    order reversed every other iteration.
-
-    Returns:
-        tuple[dict, dict]: the times and each function's last output.
-    """
-    times, outs = {name: [] for name in fns}, {}
-    for i in range(iters):
-        order = list(fns) if i % 2 == 0 else list(fns)[::-1]
-        for name in order:
-            fn = fns[name]
-            start = time.perf_counter()
-            outs[name] = fn()
-            times[name].append(time.perf_counter() - start)
-    return times, outs
-
-
 def matmul_probes(tokens, dims, hidden, dtype):
     """``x @ w.T`` (nn.Linear's layout) on the two MLP shapes.
 
@@ -248,9 +223,7 @@ def run_case(group, precision, size, batch, setting, iters):
     best = {name: min(times[name]) for name in fns}
     flops = vit_flops(arch, size, cfg['patch_size']) * batch
     # open_clip time / model time, paired by iteration
-    speed = {name: statistics.median(
-        r / t for r, t in zip(times['open_clip'], times[name]))
-        for name in fns}
+    speed = {name: paired_ratio(times, 'open_clip', name) for name in fns}
     result = dict(
         precision=precision, size=size, batch=batch, best=best,
         iters=iters, speed=speed,
@@ -267,20 +240,6 @@ def run_case(group, precision, size, batch, setting, iters):
 # --------------------------------------------------------------------------
 # Report
 # --------------------------------------------------------------------------
-def cpu_description():
-    name, flags = 'unknown CPU', set()
-    with contextlib.suppress(OSError), open('/proc/cpuinfo') as f:
-        for line in f:
-            key, _, value = line.partition(':')
-            if key.strip() == 'model name':
-                name = value.strip()
-            elif key.strip() == 'flags':
-                flags = set(value.split())
-    native = [f for f in ('avx512_bf16', 'amx_bf16') if f in flags]
-    return (f'{name}, {torch.get_num_threads()} threads, '
-            f'native bf16: {", ".join(native) or "no (no avx512_bf16/AMX)"}')
-
-
 def print_report(results, peaks):
     print('\n| precision | px x batch | model | img/s | ms/iter | iters | '
           'speed vs open_clip | GFLOP/s | % of matmul peak |')

@@ -43,7 +43,7 @@ import torch
 from mmengine.config import Config
 
 import farl_mm  # noqa: F401
-from farl_mm.datasets.laion_face_writer import write_synthetic_samples
+from farl_mm.synthetic.writers import write_synthetic_samples
 from farl_mm.registry import DATASETS
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))

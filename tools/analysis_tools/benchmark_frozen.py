@@ -25,26 +25,21 @@ states. On CUDA the peak of ``torch.cuda.max_memory_allocated`` is
 printed too.
 """
 import argparse
-import os.path as osp
-import sys
 
 import torch
-from mmengine.config import Config
 from mmengine.optim import OptimWrapper
-from mmengine.registry import MODELS, init_default_scope
+from mmengine.registry import MODELS
 from mmengine.structures import InstanceData, PixelData
 
 import farl_mm  # noqa: F401
-
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-# the same models, timed the same way
-from benchmark_inference import CONFIGS, QUICK_CONFIGS, timed  # noqa: E402
+# the same models as benchmark_inference.py, timed the same way
+from farl_mm.utils.benchmark import TASK_CONFIGS, task_config, timed
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--tasks', nargs='+', default=list(CONFIGS),
-                        choices=list(CONFIGS))
+    parser.add_argument('--tasks', nargs='+', default=list(TASK_CONFIGS),
+                        choices=list(TASK_CONFIGS))
     parser.add_argument('--size', type=int, default=224)
     parser.add_argument('--batch', type=int, default=2)
     parser.add_argument('--iters', type=int, default=1,
@@ -59,8 +54,7 @@ def parse_args(argv=None):
 def build_model(task, size, frozen, quick=False, device='cpu'):
     """The task's config model at ``size`` px, backbone fully frozen or
     trainable, random weights (seed 0)."""
-    cfg = Config.fromfile((QUICK_CONFIGS if quick else CONFIGS)[task])
-    init_default_scope(cfg.get('default_scope', 'mmengine'))
+    cfg = task_config(task, quick)
     backbone = cfg.model.backbone
     num_layers = MODELS.get('farl_mm.FaRLViT').arch_zoo[
         backbone.arch]['num_layers']

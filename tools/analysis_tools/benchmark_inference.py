@@ -34,31 +34,21 @@ of docs/benchmarks.md it did not help: oneDNN's NCHW
 convolutions already run at the matmul peak).
 """
 import argparse
-import time
 
 import torch
-from mmengine.config import Config
-from mmengine.registry import MODELS, init_default_scope
+from mmengine.registry import MODELS
 from torch.utils.flop_counter import FlopCounterMode
 
 import farl_mm  # noqa: F401
-
-CONFIGS = {
-    'parsing': 'configs/farl/lapa_upernet.py',
-    'alignment': 'configs/farl/aflw19_upernet.py',
-}
-QUICK_CONFIGS = {
-    'parsing': 'configs/farl/lapa_upernet_tiny_synthetic.py',
-    'alignment': 'configs/farl/aflw19_upernet_tiny_synthetic.py',
-}
+from farl_mm.utils.benchmark import TASK_CONFIGS, clock, task_config, timed
 TARGET_PEAK_FRACTION = 0.6  # at batch 16
 PEAK_SIDE = 2048
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--tasks', nargs='+', default=list(CONFIGS),
-                        choices=list(CONFIGS))
+    parser.add_argument('--tasks', nargs='+', default=list(TASK_CONFIGS),
+                        choices=list(TASK_CONFIGS))
     parser.add_argument('--cases', nargs='+', default=None,
                         help='SIZExBATCH (default: 224x1 224x16 448x1, with '
                         '--quick 64x1 64x16 128x1; 448x16 takes about a '
@@ -75,8 +65,7 @@ def parse_args(argv=None):
 
 
 def build_model(task, img_size, quick, device):
-    cfg = Config.fromfile((QUICK_CONFIGS if quick else CONFIGS)[task])
-    init_default_scope(cfg.get('default_scope', 'mmengine'))
+    cfg = task_config(task, quick)
     cfg.model.backbone.update(img_size=img_size, init_cfg=None)
     model = MODELS.build(cfg.model).to(device)
     return model.eval()
@@ -89,29 +78,6 @@ def count_flops(model, img_size, device):
     with torch.inference_mode(), counter:
         model(x, None, mode='tensor')
     return counter.get_total_flops()
-
-
-def synchronize(device):
-    if device.startswith('cuda'):
-        torch.cuda.synchronize()
-
-
-def clock(device):
-    """This process's CPU time when it is one CPU thread (time it was not
-    running, e.g. while other jobs had the core, does not count), else
-    wall-clock time."""
-    if device == 'cpu' and torch.get_num_threads() == 1:
-        return time.process_time
-    return time.perf_counter
-
-
-def timed(fn, device):
-    now = clock(device)
-    synchronize(device)
-    start = now()
-    fn()
-    synchronize(device)
-    return now() - start
 
 
 class MatmulPeak:

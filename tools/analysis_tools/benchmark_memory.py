@@ -29,15 +29,12 @@ import contextlib
 import ctypes
 import multiprocessing
 import os
-import os.path as osp
 import statistics
-import sys
 import time
 
 import torch
 
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-import benchmark_train as bt  # noqa: E402
+from farl_mm.utils.benchmark import build_pretrain, total_loss
 
 TARGET_REDUCTION = 0.40
 SETTINGS = {
@@ -94,7 +91,7 @@ def fixed_mmap_threshold():
 def measure(spec, conn):
     """One variant, in a process forked before any model ran."""
     fixed_mmap_threshold()
-    model, images, samples, params = bt.build_pretrain(
+    model, images, samples, params = build_pretrain(
         spec['setting'], spec['depth'], spec['batch'], spec['tokenizer'],
         spec['with_cp'])
     opt = torch.optim.AdamW(params, lr=1e-6, weight_decay=0.05)
@@ -105,7 +102,7 @@ def measure(spec, conn):
     before = rss_bytes()
     start = time.perf_counter()
     losses = model.loss(images, samples)
-    bt.total_loss(losses).backward()
+    total_loss(losses).backward()
     opt.step()
     seconds = time.perf_counter() - start
     conn.send(dict(spec, before=before, peak=peak_rss_bytes(),

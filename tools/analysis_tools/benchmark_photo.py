@@ -15,30 +15,28 @@ one face) and on that photo tiled side by side (``--faces`` faces): facer
 with one batch of all faces (``FaRLFaceParser`` / ``FaRLFaceAlignment``),
 farl_mm through ``farl_mm.apis`` (``parse_faces``, which also assigns each
 pixel to its nearest face, / ``align_faces_by_points``). Calls are
-interleaved (order reversed every other round, :func:`time_interleaved` of
-benchmark_backbone.py), the first round is a warm-up; the ratio is facer's
-median time over farl_mm's (> 1: farl_mm faster). Target: >= 1.0x on CPU,
-fp32, 448 px.
+interleaved (order reversed every other round,
+:func:`farl_mm.utils.benchmark.time_interleaved`), the first round is a
+warm-up; the ratio is facer's median time over farl_mm's (> 1: farl_mm
+faster). Target: >= 1.0x on CPU, fp32, 448 px.
 """
 import argparse
 import io
 import os.path as osp
 import statistics
 import tempfile
-from typing import Dict
 
 import numpy as np
 import torch
-import torch.nn as nn
-import torch.nn.functional as F
-from benchmark_backbone import cpu_description, time_interleaved
 from mmengine.config import Config
 
 import farl_mm  # noqa: F401
 from farl_mm.apis import init_task_model
 from farl_mm.apis.face_alignment import align_faces_by_points
 from farl_mm.apis.face_parsing import parse_faces
-from farl_mm.converters.facer import RELEASES, release_checkpoint
+from farl_mm.converters.facer import (RELEASES, FaceParsingTransformer,
+                                      release_checkpoint)
+from farl_mm.utils.benchmark import cpu_description, time_interleaved
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 #: The astronaut's left eye, right eye, nose tip, mouth corners (px).
@@ -57,23 +55,6 @@ def parse_args():
     parser.add_argument('--quick', action='store_true',
                         help='64-wide, 4-block networks: a smoke test')
     return parser.parse_args()
-
-
-class _Parsing(nn.Module):
-    """The shape of the authors' FaceParsingTransformer (FaRL repo): the
-    released archive's (logits at 512, {})."""
-
-    def __init__(self, backbone, head):
-        super().__init__()
-        self.backbone = backbone
-        self.head = head
-
-    def forward(self, image):
-        features, _ = self.backbone(image)
-        logits = F.interpolate(self.head(features), size=(512, 512),
-                               mode='bilinear', align_corners=False)
-        aux: Dict[str, torch.Tensor] = {}
-        return logits, aux
 
 
 def build_release(task, path, quick):
@@ -106,8 +87,9 @@ def build_release(task, path, quick):
     with torch.no_grad():
         features, _ = backbone(image)
         if task == 'parsing':
-            net = _Parsing(torch.jit.trace(backbone, image, strict=False),
-                           torch.jit.trace(head, [features]))
+            net = FaceParsingTransformer(
+                torch.jit.trace(backbone, image, strict=False),
+                torch.jit.trace(head, [features]))
             torch.jit.save(torch.jit.script(net), path)
         else:
             weights = io.BytesIO()

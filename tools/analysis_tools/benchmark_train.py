@@ -34,31 +34,20 @@ than fp32 ones, so by default the bf16 case keeps ViT-B's widths but only
 are per-block ratios (``--bf16-depth 0`` for the full depth).
 """
 import argparse
-import os.path as osp
 import statistics
-import sys
 import time
 
 import torch
 
 import farl_mm  # noqa: F401
 from farl_mm.converters import convert_farl_state_dict
-from farl_mm.registry import MODELS
-
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from benchmark_backbone import autocast  # noqa: E402
+from farl_mm.utils.benchmark import PRETRAIN_SETTINGS as SETTINGS
+from farl_mm.utils.benchmark import (archs, autocast, build_farl, make_batch,
+                                     paired_ratio, time_interleaved,
+                                     total_loss)
 
 TARGETS = dict(itc_vs_open_clip=1.0, full_vs_itc=2.2)
 ATOL = 1e-4
-
-# FaRLViT / CLIPTextTransformer arch names per setting, the test sizes and
-# the default number of timed steps (after one warm-up step per model).
-SETTINGS = {
-    'full': dict(arch='base', img_size=224, batch=4, steps=3, bf16_steps=1,
-                 bf16_depth=1, mask_patches=75, dalle_hid=256),
-    'quick': dict(arch='tiny', img_size=64, batch=4, steps=3, bf16_steps=2,
-                  bf16_depth=0, mask_patches=6, dalle_hid=16),
-}
 
 
 def parse_args():
@@ -97,17 +86,6 @@ def parse_args():
 # --------------------------------------------------------------------------
 # Three models, one set of weights
 # --------------------------------------------------------------------------
-def archs(setting, depth):
-    """Image and text arch dicts, with ``depth`` blocks if non-zero."""
-    name = SETTINGS[setting]['arch']
-    image = dict(MODELS.get('FaRLViT').arch_zoo[name])
-    text = dict(MODELS.get('CLIPTextTransformer').arch_zoo[name])
-    image.pop('out_indices', None)
-    if depth:
-        image['num_layers'] = text['num_layers'] = depth
-    return image, text
-
-
 def build_open_clip(image, text, img_size, seed):
     """open_clip's CLIP with these archs; every tensor perturbed (CLIP's
     init leaves LayerNorms at 1/0 and biases at 0)."""
@@ -132,26 +110,6 @@ def build_open_clip(image, text, img_size, seed):
     return model
 
 
-def build_farl(image, text, img_size, mim, setting, tokenizer):
-    cfg = SETTINGS[setting]
-    model = dict(
-        type='farl_mm.FaRL',
-        backbone=dict(type='farl_mm.MaskedFaRLViT' if mim else
-                      'farl_mm.FaRLViT', arch=image, img_size=img_size,
-                      out_indices=(-1, ), out_type='embedding'),
-        text_backbone=dict(type='farl_mm.CLIPTextTransformer', arch=text))
-    if mim:
-        model['mim_head'] = dict(
-            type='farl_mm.MIMHead', embed_dims=image['embed_dims'],
-            num_heads=image['num_heads'], vocab_size=8192, depth=1)
-        model['target_generator'] = dict(
-            type='farl_mm.DALLETokenizer', size=img_size // 2,
-            n_hid=cfg['dalle_hid']) if tokenizer == 'dalle' else dict(
-            type='farl_mm.RandomProjectionTokenizer', patch_size=16,
-            vocab_size=8192)
-    return MODELS.build(model)
-
-
 def build_models(setting, depth, img_size, tokenizer, seed):
     image, text = archs(setting, depth)
     ref = build_open_clip(image, text, img_size, seed)
@@ -166,31 +124,6 @@ def build_models(setting, depth, img_size, tokenizer, seed):
                          f'missing {missing}, unexpected {unexpected}')
     return dict(farl_itc=itc.train(), open_clip=ref.train(),
                 farl_full=full.train())
-
-
-def make_batch(setting, batch, img_size, seed):
-    """Normalised images, CLIP-like token ids and BEiT-style masks."""
-    from mmpretrain.structures import DataSample
-    gen = torch.Generator().manual_seed(seed)
-    images = torch.randn(batch, 3, img_size, img_size, generator=gen)
-    tokens = torch.zeros(batch, 77, dtype=torch.long)
-    grid = img_size // 16
-    masks = torch.zeros(batch, grid * grid, dtype=torch.bool)
-    n_mask = min(SETTINGS[setting]['mask_patches'], grid * grid)
-    for row in range(batch):
-        n = int(torch.randint(5, 60, (1, ), generator=gen))
-        tokens[row, 0] = 49406
-        tokens[row, 1:n + 1] = torch.randint(1, 49000, (n, ), generator=gen)
-        tokens[row, n + 1] = 49407
-        masks[row, torch.randperm(grid * grid, generator=gen)[:n_mask]] = 1
-    masks = masks.view(batch, grid, grid)
-    samples = []
-    for t, m in zip(tokens, masks):
-        sample = DataSample()
-        sample.set_field(t, 'text_tokens')
-        sample.set_field(m, 'mask')
-        samples.append(sample)
-    return images, tokens, samples
 
 
 def loss_fns(models, images, tokens, samples):
@@ -266,40 +199,6 @@ def make_steps(models, fns, images, precision, optimizer):
     return steps
 
 
-def total_loss(losses):
-    """The sum of the ``loss*`` terms, as the Runner optimises."""
-    return sum(v for k, v in losses.items() if k.startswith('loss'))
-
-
-def build_pretrain(setting, depth, batch, tokenizer, with_cp=False):
-    """The FaRL pretraining model of ``setting`` in train mode (``depth``
-    blocks per tower, 0: the setting's), a batch, and AdamW over its
-    trainable parameters: what the memory and GPU benchmarks step."""
-    img_size = SETTINGS[setting]['img_size']
-    image, text = archs(setting, depth)
-    model = build_farl(image, text, img_size, True, setting, tokenizer)
-    model.backbone.with_cp = model.text_backbone.with_cp = with_cp
-    images, _, samples = make_batch(setting, batch, img_size, 0)
-    params = [p for p in model.parameters() if p.requires_grad]
-    return model.train(), images, samples, params
-
-
-def time_interleaved(steps, iters, warmup=1):
-    times = {name: [] for name in steps}
-    for i in range(warmup + iters):
-        order = list(steps) if i % 2 == 0 else list(steps)[::-1]
-        for name in order:
-            start = time.perf_counter()
-            steps[name]()
-            if i >= warmup:
-                times[name].append(time.perf_counter() - start)
-    return times
-
-
-def paired_ratio(times, num, den):
-    return statistics.median(a / b for a, b in zip(times[num], times[den]))
-
-
 def profile_steps(steps, precision, rows=12):
     from torch.profiler import ProfilerActivity, profile
     for name in ('farl_itc', 'open_clip'):
@@ -332,8 +231,8 @@ def run_case(args, setting, precision):
     # bf16 is slow without native support: its warm-up is the fp32 one
     # (allocator) plus the check above; a first-call cost stays in it.
     print(f'timing {precision}: {iters} steps of each model', flush=True)
-    times = time_interleaved(steps, iters,
-                             warmup=1 if precision == 'fp32' else 0)
+    times, _ = time_interleaved(steps, iters,
+                                warmup=1 if precision == 'fp32' else 0)
     if args.profile:
         profile_steps(steps, precision)
     image, text = archs(setting, depth)

@@ -6,7 +6,7 @@ fractions of its training set, test each, and write one table::
         --fractions 0.002 0.005 0.01 0.02 1 --out work_dirs/fs/table.md
     # LFWA: --fractions 0.05 0.1 0.2 0.5 1
 
-The subsets are ``farl_mm.FewShotDataset`` (a prefix of one seeded
+The subsets are ``farl_mm.few_shot_subset`` (a prefix of one seeded
 permutation), so the 0.2% samples are among the 0.5% ones, and so on. The
 schedule is the config's, unchanged for every fraction.
 """
@@ -16,8 +16,8 @@ import os
 import os.path as osp
 
 import farl_mm  # noqa: F401  (compat patches, registries)
-from farl_mm.apis import (add_runner_args, load_config, markdown_table,
-                          pick_metric, run_variant)
+from farl_mm.utils import (add_runner_args, load_config, markdown_table,
+                           pick_metric, run_variant)
 
 
 def parse_args(argv=None):
@@ -37,7 +37,7 @@ def few_shot_config(cfg, fraction, seed):
     cfg = copy.deepcopy(cfg)
     full = cfg.train_dataloader.dataset
     cfg.train_dataloader.dataset = dict(
-        type='farl_mm.FewShotDataset', dataset=full, fraction=fraction,
+        type='farl_mm.few_shot_subset', dataset=full, fraction=fraction,
         seed=seed)
     return cfg
 

@@ -24,16 +24,13 @@ loss under ``torch.autocast(dtype=torch.bfloat16)``.
   device is known, for reference only).
 """
 import argparse
-import os.path as osp
 import statistics
-import sys
 import time
 
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-import benchmark_train as bt  # noqa: E402
+from farl_mm.utils.benchmark import build_pretrain, synchronize, total_loss
 
 # Dense bf16 tensor-core peaks (no sparsity), TFLOP/s, for reference only.
 DATASHEET_BF16 = {'H100 80GB HBM3': 989.0, 'H100 PCIe': 756.0,
@@ -63,27 +60,22 @@ def parse_args():
     return parser.parse_args()
 
 
-def sync(device):
-    if device.type == 'cuda':
-        torch.cuda.synchronize(device)
-
-
 def matmul_peak(device, size, iters=10):
     """Best FLOP/s of a square bf16 matmul on ``device``."""
     a = torch.randn(size, size, device=device, dtype=torch.bfloat16)
     b = torch.randn(size, size, device=device, dtype=torch.bfloat16)
     best = float('inf')
     for _ in range(iters):
-        sync(device)
+        synchronize(device)
         start = time.perf_counter()
         a @ b
-        sync(device)
+        synchronize(device)
         best = min(best, time.perf_counter() - start)
     return 2 * size**3 / best
 
 
 def build(args, device):
-    model, images, samples, params = bt.build_pretrain(
+    model, images, samples, params = build_pretrain(
         'quick' if args.tiny else 'full', 0, args.batch, args.tokenizer,
         args.with_cp)
     model = model.to(device)
@@ -111,7 +103,7 @@ def main():
         opt.zero_grad(set_to_none=True)
         with torch.autocast(device.type, dtype=torch.bfloat16):
             losses = model.loss(images, samples)
-            loss = bt.total_loss(losses)
+            loss = total_loss(losses)
         loss.backward()
         opt.step()
         return losses
@@ -134,10 +126,10 @@ def main():
         torch.cuda.reset_peak_memory_stats(device)
     times = []
     for _ in range(steps):
-        sync(device)
+        synchronize(device)
         start = time.perf_counter()
         losses = step()
-        sync(device)
+        synchronize(device)
         times.append(time.perf_counter() - start)
     peak = matmul_peak(device, args.matmul_size or (512 if args.tiny
                                                     else 8192))

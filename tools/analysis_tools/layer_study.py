@@ -20,9 +20,9 @@ import os
 import os.path as osp
 
 import farl_mm  # noqa: F401  (compat patches, registries)
-from farl_mm.apis import (add_runner_args, load_config, markdown_table,
-                          pick_metric, run_variant)
 from farl_mm.models.backbones.farl_vit import FaRLViT
+from farl_mm.utils import (add_runner_args, load_config, markdown_table,
+                           pick_metric, run_variant)
 
 
 def parse_levels(text):

@@ -9,10 +9,10 @@ and writes ``face_landmarks_300w_train.json``, ``..._test.json`` (the full
 689-image set, each face flagged ``common`` or ``challenge``) and
 ``..._test_official.json``.
 """
-import argparse
 import os.path as osp
 
-from farl_mm.datasets.alignment_formats import read_hrnet_csv, save_coco
+from farl_mm.datasets.alignment_formats import (converter_parser,
+                                                read_hrnet_csv, save_coco)
 
 
 def convert(csv_dir, image_root, out_dir, box_scale=1.0):
@@ -36,13 +36,9 @@ def convert(csv_dir, image_root, out_dir, box_scale=1.0):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('csv_dir', help='folder of the HRNet csv lists')
-    parser.add_argument('image_root', help='folder image_name is relative to')
-    parser.add_argument('out_dir')
-    parser.add_argument('--box-scale', type=float, default=1.0,
-                        help='crop box enlargement around the listed box')
-    args = parser.parse_args()
+    args = converter_parser(__doc__, 'csv_dir',
+                            'folder of the HRNet csv lists',
+                            'folder image_name is relative to').parse_args()
     convert(args.csv_dir, args.image_root, args.out_dir, args.box_scale)
 
 

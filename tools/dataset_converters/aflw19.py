@@ -8,10 +8,10 @@ Writes ``face_landmarks_aflw19_{train,test}.json``: train = ``ra[:20000]``,
 test = the other 4,386 faces, with the ``frontal`` flag on test faces whose
 19 points are all visible.
 """
-import argparse
 import os.path as osp
 
-from farl_mm.datasets.alignment_formats import read_aflw_mat, save_coco
+from farl_mm.datasets.alignment_formats import (converter_parser,
+                                                read_aflw_mat, save_coco)
 
 
 def convert(mat, image_root, out_dir, num_train=20000, box_scale=1.0):
@@ -23,13 +23,9 @@ def convert(mat, image_root, out_dir, num_train=20000, box_scale=1.0):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('mat', help='AFLWinfo_release.mat')
-    parser.add_argument('image_root', help='folder nameList is relative to')
-    parser.add_argument('out_dir')
+    parser = converter_parser(__doc__, 'mat', 'AFLWinfo_release.mat',
+                              'folder nameList is relative to')
     parser.add_argument('--num-train', type=int, default=20000)
-    parser.add_argument('--box-scale', type=float, default=1.0,
-                        help='crop box enlargement around the given box')
     args = parser.parse_args()
     convert(args.mat, args.image_root, args.out_dir, args.num_train,
             args.box_scale)

@@ -1,4 +1,4 @@
-"""Check a CelebA download for farl_mm's ``CelebAAttributes``.
+"""Check a CelebA download for farl_mm's ``CelebADataset``.
 
 The dataset reads CelebA's own files, so nothing is converted; this checks
 that every file the configs need is there and consistent, and prints the

@@ -16,14 +16,14 @@ import argparse
 import collections
 import os.path as osp
 
-from farl_mm.datasets.fairface import FAIRFACE_TASKS, FairFace
+from farl_mm.datasets.fairface import FAIRFACE_TASKS, FairFaceDataset
 
 
 def check_fairface(root):
     """Validate both splits; return ``{split: Counter of race names}``."""
     counts = {}
     for split in ('train', 'val'):
-        data = FairFace(root, ann_file=f'fairface_label_{split}.csv')
+        data = FairFaceDataset(root, ann_file=f'fairface_label_{split}.csv')
         infos = [data.get_data_info(i) for i in range(len(data))]
         absent = [d['img_path'] for d in infos
                   if not osp.isfile(d['img_path'])]

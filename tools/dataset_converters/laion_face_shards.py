@@ -32,8 +32,8 @@ Images downloaded with img2dataset are already webdataset shards: add a
 import argparse
 
 from farl_mm.datasets.laion_face_writer import (write_shards_from_csv,
-                                                write_shards_from_folder,
-                                                write_synthetic_samples)
+                                                write_shards_from_folder)
+from farl_mm.synthetic.writers import write_synthetic_samples
 
 
 def parse_args(argv=None):

@@ -1,5 +1,5 @@
 """Convert LFWA's MATLAB annotations to the CelebA text format that
-farl_mm's ``LFWAAttributes`` reads::
+farl_mm's ``LFWADataset`` reads::
 
     python tools/dataset_converters/lfwa.py data/lfwa [--landmarks FILE]
 

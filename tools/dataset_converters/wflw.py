@@ -8,10 +8,10 @@ Writes ``face_landmarks_wflw_{train,test}.json``; test faces carry their
 attribute flags (pose, expression, illumination, makeup, occlusion, blur)
 as subsets.
 """
-import argparse
 import os.path as osp
 
-from farl_mm.datasets.alignment_formats import read_wflw_txt, save_coco
+from farl_mm.datasets.alignment_formats import (converter_parser,
+                                                read_wflw_txt, save_coco)
 
 
 def convert(ann_dir, image_root, out_dir, box_scale=1.0):
@@ -26,13 +26,9 @@ def convert(ann_dir, image_root, out_dir, box_scale=1.0):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('ann_dir', help='folder of list_98pt_rect_attr_*.txt')
-    parser.add_argument('image_root', help='WFLW_images')
-    parser.add_argument('out_dir')
-    parser.add_argument('--box-scale', type=float, default=1.0,
-                        help='crop box enlargement around the given box')
-    args = parser.parse_args()
+    args = converter_parser(__doc__, 'ann_dir',
+                            'folder of list_98pt_rect_attr_*.txt',
+                            'WFLW_images').parse_args()
     convert(args.ann_dir, args.image_root, args.out_dir, args.box_scale)
 
 

@@ -16,7 +16,7 @@ import argparse
 
 import farl_mm  # noqa: F401  (compatibility patches, registries)
 from farl_mm.apis import init_face_aligner, init_face_parser
-from farl_mm.apis.onnx_export import OPSET, export_onnx, onnx_parity
+from farl_mm.deployment.onnx import OPSET, export_onnx, onnx_parity
 
 
 def parse_args():

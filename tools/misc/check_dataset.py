@@ -28,11 +28,11 @@ import sys
 from mmengine.config import DictAction
 
 import farl_mm  # noqa: F401  (registries, compatibility patches)
-from farl_mm.apis import load_config
 from farl_mm.datasets.checks import (CHECKS, MISSING, UNREADABLE,
                                      CheckedDataset, Problem,
                                      count_by_check, decoded_image_problems,
                                      image_problems, parsing_sample_problems)
+from farl_mm.utils import load_config
 
 SPLITS = ('train', 'val', 'test')
 FULL_DECODE_LIMIT = 10000  # --full by default up to this many samples

@@ -45,16 +45,12 @@ from typing import Callable, NamedTuple
 
 import cv2
 
-from farl_mm.datasets.laion_face_writer import write_synthetic_samples
-from farl_mm.datasets.synthetic import (SyntheticFaceGenerator, contact_sheet,
-                                        overlay, write_lapa)
-from farl_mm.datasets.synthetic_parsing_writers import write_celebamask_hq
-from farl_mm.datasets.synthetic_writers_alignment import (write_300w_csv,
-                                                          write_aflw_mat,
-                                                          write_wflw)
-from farl_mm.datasets.synthetic_writers_attributes import (write_celeba,
-                                                           write_fairface,
-                                                           write_lfwa)
+from farl_mm.synthetic import (SyntheticFaceGenerator, contact_sheet,
+                               overlay)
+from farl_mm.synthetic.writers import (write_300w_csv, write_aflw_mat,
+                                       write_celeba, write_celebamask_hq,
+                                       write_fairface, write_lapa, write_lfwa,
+                                       write_synthetic_samples, write_wflw)
 
 CONVERTERS = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))),
                       'dataset_converters')

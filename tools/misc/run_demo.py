@@ -259,7 +259,7 @@ def main(argv=None):
         with open(times_file, 'w') as f:
             json.dump(times, f, indent=1)
     print('[demo] writing the report', flush=True)
-    from farl_mm.apis.demo_report import write_report
+    from farl_mm.utils.demo_report import write_report
     runs = {task: {row: run_dir(task, row) for row in ROWS}
             for task in TASKS}
     report = write_report(

@@ -19,7 +19,7 @@ import sys
 import torch
 
 import farl_mm  # noqa: F401  (compatibility patches, registries)
-from farl_mm.compat.checkpoint import atomic_file
+from farl_mm.utils.atomic_file import atomic_file
 from farl_mm.converters.facer import (RELEASES, NotAFacerRelease,
                                       release_checkpoint)
 

@@ -16,7 +16,7 @@ import sys
 
 import torch
 
-from farl_mm.compat.checkpoint import load_checkpoint_file
+from farl_mm.utils.checkpoint_io import load_checkpoint_file
 from farl_mm.converters import (NotAFaRLCheckpoint, convert_farl_state_dict,
                                 unwrap_state_dict)
 from farl_mm.utils.checkpoint_task import TASK_KEY

@@ -4,7 +4,7 @@
 # annotations/face_landmarks_300w_test_official.json. NME by the
 # outer-eye-corner distance. Validation on the test set only watches training.
 _base_ = ['./aflw19_alignment.py']
-dataset_type = 'farl_mm.Face300WDataset'
+dataset_type = 'farl_mm.FaRLFace300WDataset'
 data_root = 'data/300w'
 prepare = ('python tools/dataset_converters/300w.py data/300w/csv '
            'data/300w/images data/300w/annotations')
@@ -23,8 +23,6 @@ def _context(pipeline):
 
 train_pipeline = _context(_base_.train_pipeline)
 test_pipeline = _context(_base_.test_pipeline)
-train_pipeline_448 = _context(_base_.train_pipeline_448)
-test_pipeline_448 = _context(_base_.test_pipeline_448)
 train_dataloader = dict(dataset=dict(
     **dataset, pipeline=train_pipeline,
     ann_file='annotations/face_landmarks_300w_train.json'))

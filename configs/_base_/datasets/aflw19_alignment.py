@@ -5,7 +5,7 @@
 # NME by box diagonal ("diag") and sqrt(w·h) ("box"), FR/AUC at 0.07.
 # Scores are of the final checkpoint; validation runs on the test set only
 # to watch training (no checkpoint is selected by it).
-dataset_type = 'farl_mm.AFLW19Dataset'
+dataset_type = 'farl_mm.FaRLAFLW19Dataset'
 data_root = 'data/aflw19'
 prepare = ('python tools/dataset_converters/aflw19.py '
            'data/aflw19/AFLWinfo_release.mat data/aflw19/flickr '
@@ -21,7 +21,9 @@ train_pipeline = [
          scale_factor=(0.9, 1.1), scale_prob=1.0, rotate_factor=10.0,
          rotate_prob=1.0),
     dict(type='TopdownAffine', input_size=input_size),
-    dict(type='farl_mm.RandomGaussianBlur'),
+    # sigma uniform in [0.5, 2] px with probability 0.3
+    dict(type='mmpretrain.GaussianBlur', magnitude_range=(0.5, 2.0),
+         magnitude_std='inf', prob=0.3),
     dict(type='farl_mm.RandomGaussianNoise'),
     dict(type='farl_mm.RandomOcclusion'),
     dict(type='GenerateTarget', encoder=codec),
@@ -33,19 +35,6 @@ test_pipeline = [
     dict(type='TopdownAffine', input_size=input_size),
     dict(type='PackPoseInputs'),
 ]
-# "FaRL448ft" (configs/farl/*_ft_448.py): the same pipelines cropping at
-# 448 px; the heatmaps stay 128x128.
-codec_448 = dict(codec, input_size=(448, 448))
-
-
-def _at_448(pipeline):
-    return [dict(t, input_size=codec_448['input_size']) if 'input_size' in t
-            else dict(t, encoder=codec_448) if 'encoder' in t else t
-            for t in pipeline]
-
-
-train_pipeline_448 = _at_448(train_pipeline)
-test_pipeline_448 = _at_448(test_pipeline)
 dataset = dict(type=dataset_type, data_root=data_root, data_mode='topdown',
                data_prefix=dict(img='flickr/'), prepare=prepare)
 train_dataloader = dict(

@@ -1,17 +1,19 @@
 # CelebA attributes, official partition, faces aligned to FaRL's mean face
 # with CelebA's 5 landmarks (tools/dataset_converters/celeba.py checks it).
-dataset_type = 'farl_mm.CelebAAttributes'
+dataset_type = 'farl_mm.CelebADataset'
 data_root = 'data/celeba'
 img_size = 224
 train_pipeline = [
     dict(type='LoadImageFromFile'),
-    dict(type='farl_mm.AlignFaceByLandmarks', size=img_size),
+    dict(type='farl_mm.FaceAlignWarp', size=img_size, alpha=0.0,
+         require_points=True),
     dict(type='RandomFlip', prob=0.5, direction='horizontal'),
     dict(type='PackInputs'),
 ]
 test_pipeline = [
     dict(type='LoadImageFromFile'),
-    dict(type='farl_mm.AlignFaceByLandmarks', size=img_size),
+    dict(type='farl_mm.FaceAlignWarp', size=img_size, alpha=0.0,
+         require_points=True),
     dict(type='PackInputs'),
 ]
 train_dataloader = dict(

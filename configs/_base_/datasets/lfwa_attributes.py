@@ -3,7 +3,7 @@
 # RetinaFace's 5 points: pass them to the converter (--landmarks); LFWA has
 # no validation split, so validation runs on test (not used for selection).
 _base_ = ['./celeba_attributes.py']
-dataset_type = 'farl_mm.LFWAAttributes'
+dataset_type = 'farl_mm.LFWADataset'
 data_root = 'data/lfwa'
 lfwa = dict(type=dataset_type, data_root=data_root,
             landmarks_file='list_landmarks_lfwa.txt')

@@ -4,7 +4,7 @@
 # outer-eye-corner distance and FR/AUC at 0.1 as 300W (./300w_alignment.py).
 # Validation on the test set only watches training.
 _base_ = ['./300w_alignment.py']
-dataset_type = 'farl_mm.WFLWDataset'
+dataset_type = 'farl_mm.FaRLWFLWDataset'
 data_root = 'data/wflw'
 prepare = ('python tools/dataset_converters/wflw.py '
            'data/wflw/WFLW_annotations/list_98pt_rect_attr_train_test '

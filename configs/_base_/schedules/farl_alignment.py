@@ -26,5 +26,5 @@ custom_hooks = [dict(type='SyncBuffersHook'),
                 dict(type='EMAHook', momentum=0.001)]
 default_hooks = dict(
     logger=dict(type='LoggerHook', interval=50),
-    checkpoint=dict(type='CheckpointHook', by_epoch=True, interval=20,
-                    max_keep_ckpts=2))
+    checkpoint=dict(type='farl_mm.CheckpointHook', by_epoch=True,
+                    interval=20, max_keep_ckpts=2))

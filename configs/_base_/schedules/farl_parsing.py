@@ -23,6 +23,7 @@ test_cfg = dict(type='TestLoop')
 custom_hooks = [dict(type='EMAHook', momentum=0.001)]
 default_hooks = dict(
     logger=dict(type='LoggerHook', interval=50),
-    checkpoint=dict(type='CheckpointHook', by_epoch=True, interval=20,
-                    max_keep_ckpts=2, save_best='f1_mean', rule='greater'))
+    checkpoint=dict(type='farl_mm.CheckpointHook', by_epoch=True,
+                    interval=20, max_keep_ckpts=2, save_best='f1_mean',
+                    rule='greater'))
 log_processor = dict(by_epoch=True)

@@ -31,8 +31,8 @@ template = [[93.10780334472656, 106.52507781982422],
             [129.6094970703125, 145.76724243164062]]
 test_pipeline = [
     dict(type='LoadImageFromFile'),
-    dict(type='farl_mm.AlignFaceByLandmarks', size=224, template=template,
-         align_corners=False),
+    dict(type='farl_mm.FaceAlignWarp', size=224, alpha=0.0,
+         template=template, align_corners=False, require_points=True),
     dict(type='PackInputs'),
 ]
 train_dataloader = None  # inference only: the released weights

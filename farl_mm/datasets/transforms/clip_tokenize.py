@@ -1,16 +1,17 @@
 """Caption -> CLIP token ids, as a data-pipeline transform."""
 from mmcv.transforms import BaseTransform
 
+from ...models.text.tokenizer import shared_tokenizer
 from ...registry import TRANSFORMS
-from .clip_tokenizer import CLIPTokenizer, shared_tokenizer
 
-__all__ = ['CLIPTokenize', 'CLIPTokenizer']
+__all__ = ['CLIPTokenize']
 
 
 @TRANSFORMS.register_module()
 class CLIPTokenize(BaseTransform):
     """Adds ``results[out_key]``: the ``(context_length,)`` int64 ids of
-    ``results[key]`` (see :class:`CLIPTokenizer`), for FaRL's text tower.
+    ``results[key]`` (see :class:`~farl_mm.models.text.CLIPTokenizer`), for
+    FaRL's text tower.
 
     Args:
         context_length (int): Tokens per caption, start/end included.

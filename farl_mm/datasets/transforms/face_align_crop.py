@@ -18,7 +18,7 @@ class FaceAlignCrop(BaseTransform):
     LAIONFaceDataset`) with ``score > score_thr`` one is drawn with
     ``np.random`` (seeded per dataloader worker by MMEngine); its five
     landmarks are mapped onto :data:`farl_mm.geometry.MEAN_FACE_512` (the
-    similarity of :class:`AlignFaceByLandmarks`). Large faces are first
+    similarity of :class:`FaceAlignWarp`). Large faces are first
     halved with 2x2 area means until the bilinear warp subsamples by less
     than 2x (no aliasing). An image without such a face follows ``no_face``:
     ``'fallback'`` applies ``fallback`` (by default

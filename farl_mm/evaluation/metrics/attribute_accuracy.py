@@ -83,7 +83,7 @@ class FairFaceAccuracy(BaseMetric):
     Args:
         race_classes (Sequence[str], optional): Class names of the race
             task, in label order; by default the dataset's
-            ``tasks[race_task]`` (:class:`farl_mm.datasets.FairFace`).
+            ``tasks[race_task]`` (:class:`farl_mm.datasets.FairFaceDataset`).
         tasks (Sequence[str]): Task names to score.
         race_task (str): The task whose ground truth defines the groups.
         white (str): Name of the White class in the race task's classes.

@@ -11,16 +11,19 @@ from collections import OrderedDict
 import numpy as np
 from mmengine.evaluator import BaseMetric
 from mmengine.logging import print_log
+from mmpose.evaluation.metrics import NME
 
 from farl_mm.registry import METRICS
 
 #: Landmark index pairs of the inter-ocular (outer eye corners) and
 #: inter-pupil distances per mmpose ``dataset_name``; a list entry is a
-#: group whose centroid is the point (300W has no pupil landmark).
+#: group whose centroid is the point (300W has no pupil landmark). The
+#: outer eye corners of 300W and WFLW are those of mmpose's ``NME``.
 NORM_INDICES = {
-    '300w': dict(inter_ocular=(36, 45),
+    '300w': dict(inter_ocular=tuple(NME.DEFAULT_KEYPOINT_INDICES['300w']),
                  inter_pupil=(list(range(36, 42)), list(range(42, 48)))),
-    'wflw': dict(inter_ocular=(60, 72), inter_pupil=(96, 97)),
+    'wflw': dict(inter_ocular=tuple(NME.DEFAULT_KEYPOINT_INDICES['wflw']),
+                 inter_pupil=(96, 97)),
     'aflw': dict(inter_ocular=(6, 11), inter_pupil=(7, 10)),
 }
 NORM_MODES = ('box_diag', 'box_sqrt_area', 'inter_ocular', 'inter_pupil')

@@ -7,25 +7,13 @@ resized to the canvas, pulled back onto the photo through the inverse warp
 and its centre of mass there is the landmark. The mass is taken where the
 photo is, so a map cut by the photo border is not dragged outside it.
 """
-import torch
 import torch.nn.functional as F
 from mmengine.structures import InstanceData
 from mmpose.models.pose_estimators import TopdownPoseEstimator
 
 from farl_mm.geometry import FaceWarp
+from farl_mm.models.losses.heatmap_ce import soft_argmax
 from farl_mm.registry import MODELS
-
-
-def soft_argmax(maps):
-    """``(K, H, W)`` non-negative maps -> ``(K, 2)`` centres of mass
-    ``(x, y)`` in pixel indices, and each map's peak ``(K,)``."""
-    height, width = maps.shape[-2:]
-    mass = maps.sum((-2, -1)).clamp(min=1e-6)
-    xs = torch.arange(width, dtype=maps.dtype, device=maps.device)
-    ys = torch.arange(height, dtype=maps.dtype, device=maps.device)
-    x = (maps.sum(-2) * xs).sum(-1) / mass
-    y = (maps.sum(-1) * ys).sum(-1) / mass
-    return torch.stack([x, y], -1), maps.flatten(1).amax(-1)
 
 
 @MODELS.register_module()
@@ -65,4 +53,4 @@ class FaceWarpPoseEstimator(TopdownPoseEstimator):
         canvas = F.interpolate(maps[None], size=(height, width),
                                mode='bilinear', align_corners=False)
         photo = warp.unwarp_logits(canvas, meta['ori_shape'][:2])[0]
-        return soft_argmax(photo)
+        return soft_argmax(photo, eps=1e-6), photo.flatten(1).amax(-1)

@@ -68,10 +68,12 @@ class MultiLevelTokenPool(BaseModule):
 
 class _FusedLinear:
     """What both heads add to their mmpretrain base: the fused multi-level
-    feature (:class:`MultiLevelTokenPool`), then one linear layer."""
+    feature (:class:`MultiLevelTokenPool`), then one linear layer; the
+    base's own arguments pass through ``kwargs``."""
 
-    def _build_fused_linear(self, num_classes, in_channels, num_levels,
-                            single_level):
+    def __init__(self, num_classes, in_channels, num_levels=4,
+                 single_level=False, **kwargs):
+        super().__init__(**kwargs)
         self.pool = MultiLevelTokenPool(in_channels, num_levels, single_level)
         self.fc = nn.Linear(in_channels, num_classes)
 
@@ -97,12 +99,6 @@ class FaRLAttributeHead(_FusedLinear, MultiLabelClsHead):
             ``MultiLabelClsHead``.
     """
 
-    def __init__(self, num_classes, in_channels, num_levels=4,
-                 single_level=False, **kwargs):
-        super().__init__(**kwargs)
-        self._build_fused_linear(num_classes, in_channels, num_levels,
-                                 single_level)
-
 
 @MODELS.register_module()
 class FaRLAttributeClsHead(_FusedLinear, ClsHead):
@@ -118,9 +114,3 @@ class FaRLAttributeClsHead(_FusedLinear, ClsHead):
         **kwargs: ``loss``, ``topk``, ``cal_acc``, ``init_cfg`` of
             ``ClsHead``.
     """
-
-    def __init__(self, num_classes, in_channels, num_levels=4,
-                 single_level=False, **kwargs):
-        super().__init__(**kwargs)
-        self._build_fused_linear(num_classes, in_channels, num_levels,
-                                 single_level)

@@ -2,8 +2,6 @@
 MIM6)."""
 import torch.nn as nn
 from mmengine.model import BaseModule, ModuleList
-from mmpretrain.models.backbones.vision_transformer import \
-    TransformerEncoderLayer
 
 from farl_mm.models.backbones.farl_vit import InplaceResidualLayer
 from farl_mm.registry import MODELS
@@ -47,12 +45,10 @@ class MIMHead(BaseModule):
         self.vocab_size = vocab_size
         self.layers = ModuleList()
         for _ in range(depth):
-            layer = TransformerEncoderLayer(
+            self.layers.append(InplaceResidualLayer(  # E_I's block
                 embed_dims, num_heads, feedforward_ratio * embed_dims,
                 act_cfg=dict(type='farl_mm.QuickGELU'),
-                norm_cfg=dict(type='LN', eps=1e-5))
-            layer.__class__ = InplaceResidualLayer  # same modules, as E_I
-            self.layers.append(layer)
+                norm_cfg=dict(type='LN', eps=1e-5)))
         self.ln = nn.LayerNorm(embed_dims, eps=1e-5)
         self.classifier = nn.Linear(embed_dims, vocab_size)
         self.loss_module = MODELS.build(

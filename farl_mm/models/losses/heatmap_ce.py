@@ -52,16 +52,17 @@ class HeatmapSoftmaxCELoss(nn.Module):
                                                  keypoint_weights)
 
 
-def soft_argmax(heatmaps):
-    """Expected ``(x, y)`` of ``(B, K, H, W)`` non-negative maps, in
-    heatmap pixels (pixel centres at integer coordinates)."""
+def soft_argmax(heatmaps, eps=1e-12):
+    """Expected ``(x, y)`` of ``(..., H, W)`` non-negative maps, in
+    heatmap pixels (pixel centres at integer coordinates); an all-zero map
+    (mass below ``eps``) gives ``(0, 0)``."""
     h, w = heatmaps.shape[-2:]
-    mass = heatmaps.sum((-2, -1)).clamp(min=1e-12)
+    mass = heatmaps.sum((-2, -1)).clamp(min=eps)
     xs = torch.arange(w, dtype=heatmaps.dtype, device=heatmaps.device)
     ys = torch.arange(h, dtype=heatmaps.dtype, device=heatmaps.device)
     x = (heatmaps.sum(-2) * xs).sum(-1) / mass
     y = (heatmaps.sum(-1) * ys).sum(-1) / mass
-    return torch.stack([x, y], dim=-1)  # (B, K, 2)
+    return torch.stack([x, y], dim=-1)  # (..., 2)
 
 
 @MODELS.register_module()

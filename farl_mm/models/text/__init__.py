@@ -1,3 +1,4 @@
 from .clip_text import CLIPTextTransformer
+from .tokenizer import CLIPTokenizer, shared_tokenizer
 
-__all__ = ['CLIPTextTransformer']
+__all__ = ['CLIPTextTransformer', 'CLIPTokenizer', 'shared_tokenizer']

@@ -1,35 +1,31 @@
 """FaRL's text encoder: OpenAI CLIP's text Transformer on mmpretrain blocks."""
 import math
+from functools import partial
 
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 from mmengine.model import BaseModule, ModuleList
-from mmpretrain.models.backbones.vision_transformer import \
-    TransformerEncoderLayer
-from mmpretrain.models.utils import MultiheadAttention
 from torch.utils.checkpoint import checkpoint
 
 from farl_mm.models.backbones.farl_vit import InplaceResidualLayer
 from farl_mm.registry import MODELS
 
 
-class CausalSelfAttention(MultiheadAttention):
-    """mmpretrain's attention where a token sees only itself and earlier ones.
+class CausalResidualLayer(InplaceResidualLayer):
+    """The image tower's block where a token sees only itself and earlier
+    ones.
 
-    Same parameters (``qkv``, ``proj``) as the image blocks, so one converter
-    rule maps both towers; only the mask differs (CLIP's upper-triangular
-    ``-inf``, here ``is_causal``).
+    Same modules and parameters (``attn.qkv``, ``attn.proj``, ...) as the
+    image blocks, so one converter rule maps both towers; only the mask
+    differs: CLIP's upper-triangular ``-inf`` is ``is_causal`` of the
+    attention function mmpretrain's attention calls.
     """
 
-    def forward(self, x):
-        B, N, _ = x.shape
-        q, k, v = self.qkv(x).reshape(B, N, 3, self.num_heads,
-                                      self.head_dims).permute(2, 0, 3, 1, 4)
-        x = self.scaled_dot_product_attention(
-            q, k, v, dropout_p=self.attn_drop if self.training else 0.,
-            is_causal=True)
-        x = self.proj(x.transpose(1, 2).reshape(B, N, self.embed_dims))
-        return self.out_drop(self.gamma1(self.proj_drop(x)))
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.attn.scaled_dot_product_attention = partial(
+            F.scaled_dot_product_attention, is_causal=True)
 
 
 @MODELS.register_module()
@@ -99,13 +95,10 @@ class CLIPTextTransformer(BaseModule):
         self.pos_embed = nn.Parameter(torch.zeros(1, context_length, width))
         self.layers = ModuleList()
         for _ in range(self.num_layers):
-            layer = TransformerEncoderLayer(
+            self.layers.append(CausalResidualLayer(
                 width, arch['num_heads'], arch['feedforward_channels'],
                 act_cfg=dict(type='farl_mm.QuickGELU'),
-                norm_cfg=dict(type='LN', eps=1e-5))
-            layer.__class__ = InplaceResidualLayer
-            layer.attn.__class__ = CausalSelfAttention
-            self.layers.append(layer)
+                norm_cfg=dict(type='LN', eps=1e-5)))
         self.ln_final = nn.LayerNorm(width, eps=1e-5)
         self.proj = nn.Parameter(torch.zeros(width, self.output_dims))
         self._clip_init()

@@ -1,6 +1,7 @@
-"""FaceAlignWarp's options for the authors' released models: a top-down
-box as the face, facer's pixel convention kept with the sample, the
-CelebA-HQ crop and a template."""
+"""farl_mm.datasets.transforms.face_align_warp: FaceAlignWarp's options
+for the authors' released models: a top-down box as the face, facer's
+pixel convention kept with the sample, the CelebA-HQ crop and a
+template."""
 import numpy as np
 import pytest
 

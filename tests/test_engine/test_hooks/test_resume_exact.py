@@ -1,7 +1,8 @@
 """A run killed with SIGKILL and resumed with ``tools/train.py --resume``
 ends with the weights of a run never stopped, bit for bit on CPU, having
 trained on the same samples in the same iterations (``RNGStateHook``, on by
-default in ``tools/train.py``).
+default in ``tools/train.py``: farl_mm.engine.hooks.rng_state_hook, saving
+when farl_mm.engine.hooks.checkpoint_schedule says a checkpoint follows).
 
 Each case trains 12 iterations with a checkpoint every 4: once in this
 process without a stop, once in a subprocess killed at a random iteration
@@ -152,7 +153,7 @@ def _assert_same_training(straight, killed, resumed_from, kill_iter):
 
 @pytest.fixture(scope='module')
 def pretrain_runs(tmp_path_factory):
-    from farl_mm.datasets.laion_face_writer import write_synthetic_shards
+    from farl_mm.synthetic.writers import write_synthetic_shards
     tmp_path = tmp_path_factory.mktemp('resume_pretrain')
     shards = tmp_path / 'shards'
     write_synthetic_shards(str(shards), NUM_SHARDS, PER_SHARD, size=64,
@@ -266,7 +267,7 @@ TWO_RUNS = """
 import runpy, sys
 from unittest import mock
 from mmengine.dist import barrier
-from farl_mm.apis import close_process_group
+from farl_mm.utils import close_process_group
 train, config, work = sys.argv[1:]
 
 def run(name, *args):
@@ -274,7 +275,7 @@ def run(name, *args):
             f'{work}/{name}', *args,
             '--cfg-options', f'experiment_name={name}']
     with mock.patch.object(sys, 'argv', argv), \\
-            mock.patch('farl_mm.apis.close_process_group', barrier):
+            mock.patch('farl_mm.utils.close_process_group', barrier):
         runpy.run_path(train, run_name='__main__')
 
 run('straight')

@@ -4,7 +4,7 @@ MMEngine's master-only save deadlocks on the consolidation collective)."""
 import os.path as osp
 import sys
 
-from farl_mm.compat.checkpoint import load_checkpoint_file
+from farl_mm.utils.checkpoint_io import load_checkpoint_file
 
 sys.path.insert(0, osp.join(osp.dirname(__file__), '..', '..', 'helpers'))
 import tiny_lapa  # noqa: E402  (tool runners shared by the tool tests)
@@ -14,7 +14,7 @@ TINY = osp.join(tiny_lapa.REPO, 'configs', 'farl',
 
 
 def test_two_ranks_save_the_whole_sharded_optimizer_state(tmp_path):
-    from farl_mm.datasets.laion_face_writer import write_synthetic_shards
+    from farl_mm.synthetic.writers import write_synthetic_shards
     write_synthetic_shards(str(tmp_path / 'shards'), 2, 16, size=64)
     config = tmp_path / 'tiny_zero.py'
     config.write_text(

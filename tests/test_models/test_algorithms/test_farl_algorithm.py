@@ -1,5 +1,7 @@
 """farl_mm.FaRL: loss terms, the masked pass, the temperature clamp and
-strict loading of a converted authors' checkpoint (tiny towers, 64 px)."""
+strict loading of a converted authors' checkpoint (tiny towers, 64 px).
+Covers farl_mm.models.algorithms.farl and
+farl_mm.models.backbones.masked_farl_vit (the masked pass)."""
 import math
 import os.path as osp
 import sys

@@ -1,5 +1,7 @@
 """FaRLViT's contract: output types, taps, sizes, freezing, checkpointing,
-position-embedding resizing, and building from every library's scope."""
+position-embedding resizing, and building from every library's scope
+(farl_mm.registry: scope 'farl_mm', ``farl_mm.X`` from mmseg, mmpose and
+mmpretrain)."""
 import pytest
 import torch
 from mmengine.registry import DefaultScope, init_default_scope

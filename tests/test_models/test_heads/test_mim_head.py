@@ -90,3 +90,20 @@ def test_blocks_see_the_class_token_and_drop_it_after():
     blocks = head.layers[0](x.clone())
     torch.testing.assert_close(
         logits, head.classifier(head.ln(blocks[:, 1:])))
+
+
+@torch.no_grad()
+def test_seeded_head_is_pinned():
+    """A seed gives the same weights, logits and global random state as
+    when the blocks were built by swapping classes (numbers recorded from
+    that code)."""
+    torch.manual_seed(0)
+    head = MIMHead(embed_dims=32, num_heads=4, vocab_size=10, depth=2)
+    assert torch.rand(1).item() == pytest.approx(0.3020198345, abs=1e-9)
+    head.init_weights()
+    logits = head(torch.linspace(-1, 1, 2 * 5 * 32).reshape(2, 5, 32))
+    torch.testing.assert_close(
+        logits[0, 0, :4], torch.tensor([0.07449158, -0.10772926,
+                                        -0.02625569, -0.20059471]),
+        atol=1e-5, rtol=1e-5)
+    assert logits.abs().sum().item() == pytest.approx(12.66090870, rel=1e-5)

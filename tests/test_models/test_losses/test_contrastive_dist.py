@@ -1,4 +1,5 @@
-"""The global-batch contrastive loss: single-process numbers and the
+"""The global-batch contrastive loss (farl_mm.models.losses.contrastive):
+single-process numbers and the
 2-process (gloo, DDP) equivalence with one process on the whole batch."""
 import math
 import os

@@ -4,7 +4,7 @@ import torch
 from mmengine.config import ConfigDict
 from mmseg.structures import SegDataSample
 
-from farl_mm.datasets.synthetic import SyntheticFaceGenerator
+from farl_mm.synthetic import SyntheticFaceGenerator
 from farl_mm.datasets.transforms import FaceAlignWarp
 from farl_mm.geometry import FaceWarp
 from farl_mm.registry import MODELS

@@ -1,4 +1,0 @@
-from .dalle import DALLETokenizer
-from .random_projection import RandomProjectionTokenizer
-
-__all__ = ['DALLETokenizer', 'RandomProjectionTokenizer']
