@@ -112,10 +112,10 @@ def test_no_test_folder_or_file_outlives_its_module():
     orphans = []
     for path in mirror_test_files():
         rel = path.relative_to(TESTS)
-        folder = PACKAGE.joinpath(*(p[len('test_'):] for p in rel.parts[:-1]))
         if not all(p.startswith('test_') for p in rel.parts[:-1]):
-            orphans.append(f'{rel}: folder names start with test_')
+            orphans.append(f'tests/{rel}: folder names start with test_')
             continue
+        folder = PACKAGE.joinpath(*(p[len('test_'):] for p in rel.parts[:-1]))
         if not folder.is_dir():
             orphans.append(
                 f'tests/{rel}: no package folder '

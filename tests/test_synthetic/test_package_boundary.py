@@ -1,6 +1,6 @@
-"""farl_mm.synthetic (its __init__.py): the package boundary. Synthetic data is for
-tools and tests: importing farl_mm or any real loader must not import it,
-and importing it must register nothing a config could name."""
+"""farl_mm.synthetic (its __init__.py): the package boundary. Synthetic
+data is for tools and tests: importing farl_mm or any real loader must not
+import it, and importing it must register nothing a config could name."""
 import json
 import subprocess
 import sys
