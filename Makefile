@@ -9,6 +9,13 @@ STAMP := $(VENV)/.farl_mm-installed
 
 install: $(STAMP)
 
+# mim (0.3.9) looks for farl_mm/.mim next to the installed distribution, in
+# site-packages; an editable install leaves the package in the repository
+# (setup.py links configs, tools and model-index.yml into farl_mm/.mim), so
+# site-packages/farl_mm points there.
+MIM_LINK = ln -sfn "$(CURDIR)/farl_mm" \
+	"$$($(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/farl_mm"
+
 # The pinned set (requirements/lock.txt) installed with --no-deps: it already
 # holds every transitive dependency, and mmpose's declared `chumpy` (which
 # cannot be built on Python 3.11 and is never imported) is never asked for.
@@ -17,6 +24,7 @@ $(STAMP): requirements/lock.txt setup.py
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q --no-deps -r requirements/lock.txt
 	$(PY) -m pip install -q --no-deps --no-build-isolation -e .
+	$(MIM_LINK)
 	touch $@
 
 # Newest versions within the supported ranges instead of the lock: the
@@ -26,11 +34,14 @@ install-ranges:
 	$(PY) -m pip install -r requirements/runtime.txt -r requirements/tests.txt
 	$(PY) -m pip install --no-deps -r requirements/mminstall.txt
 	$(PY) -m pip install --no-deps --no-build-isolation -e .
+	$(MIM_LINK)
 	touch $(STAMP)
 
 # The whole FaRL story on generated faces (tools/misc/run_demo.py): tiny
 # pretraining, frozen transfer to parsing / alignment / attributes against a
-# random backbone, tests, work_dirs/demo/report.md.
+# random backbone, tests, work_dirs/demo/report.md. One console line per stage
+# (start, done in N s with its metric, or failed); full logs in
+# work_dirs/demo/logs/; the metric table at the end.
 demo: $(STAMP)
 	$(PY) tools/misc/run_demo.py
 

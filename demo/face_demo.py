@@ -3,7 +3,8 @@
     python demo/face_demo.py IMAGE --tasks parsing alignment attributes \
         --checkpoints PARSING.pth ALIGNMENT.pth ATTRIBUTES.pth \
         [--configs PARSING.py ALIGNMENT.py ATTRIBUTES.py] \
-        [--landmarks FACES.json | --detector facer] --out OUT_DIR
+        [--landmarks FACES.json | --detector mtcnn|facer|insightface|none] \
+        [--score-thr 0.8] --out OUT_DIR
 
 One checkpoint per task, in the order of ``--tasks``. A model's config is
 the one its training run saved in the checkpoint, unless ``--configs``
@@ -11,8 +12,13 @@ names one (``-`` keeps the saved one). Faces: ``--landmarks`` reads five
 landmarks and a box per face from JSON (``{"faces": [{"box": [x1, y1, x2,
 y2], "landmarks": [[x, y] x5], "score": s}]}``, the LAION-Face detection
 format; see farl_mm/apis/face_inputs.py); ``--detector`` finds them with an
-optional package (facer: ``pip install pyfacer``; insightface); with
-neither, the photo is one face already aligned to FaRL's mean face.
+optional package: mtcnn (offline, its weights in the wheel: ``pip install
+-e ".[detector]"``; the default when installed), facer (``pip install
+pyfacer``) or insightface, both downloading weights on first use. Faces
+scoring under ``--score-thr`` are dropped (from a landmarks file too).
+With no landmarks and no detector (or ``--detector none``), the photo is
+one face already aligned to FaRL's mean face (a warning says when it does
+not look like one).
 
 Writes, at the photo's resolution, ``OUT_DIR/STEM_parsing.png`` (class
 ids), ``STEM_parsing_overlay.png``, ``STEM_landmarks.png``,
@@ -27,8 +33,8 @@ import os.path as osp
 import sys
 
 import farl_mm  # noqa: F401  (compatibility patches, registries)
-from farl_mm.apis.face_inputs import (DETECTORS, detect_faces, load_faces,
-                                      whole_photo_face)
+from farl_mm.apis.face_inputs import (DETECTORS, SCORE_THR,
+                                      DetectorOfflineError, find_faces)
 from farl_mm.apis.face_tasks import TASKS, init_task_model, run_face_tasks
 from farl_mm.apis.photo_inputs import (MAX_PIXELS, PhotoInputError,
                                        check_faces, read_photo)
@@ -44,8 +50,11 @@ def parse_args():
                         help="one per task ('-': the checkpoint's own)")
     faces = parser.add_mutually_exclusive_group()
     faces.add_argument('--landmarks', help='faces JSON (see above)')
-    faces.add_argument('--detector', choices=sorted(DETECTORS),
-                       help='optional face detector package')
+    faces.add_argument('--detector', choices=[*sorted(DETECTORS), 'none'],
+                       default='auto',
+                       help='face detector (default: mtcnn when installed)')
+    parser.add_argument('--score-thr', type=float, default=SCORE_THR,
+                        help='drop faces scoring less (default %(default)s)')
     parser.add_argument('--out', required=True, help='output folder')
     parser.add_argument('--device', default='cpu')
     parser.add_argument('--max-pixels', type=int, default=MAX_PIXELS,
@@ -65,13 +74,9 @@ def main():
     args = parse_args()
     try:
         img = read_photo(args.image, args.max_pixels)
-        if args.landmarks:
-            faces = load_faces(args.landmarks)
-        elif args.detector:
-            faces = detect_faces(img, args.detector, args.device,
-                                 where=args.image)
-        else:
-            faces = [whole_photo_face(img)]
+        faces = find_faces(img, args.landmarks,
+                           None if args.detector == 'none' else args.detector,
+                           args.device, args.score_thr, args.image)
         check_faces(faces, img.shape, args.image)  # before loading models
         models = {task: init_task_model(task, ckpt, cfg, args.device)
                   for task, ckpt, cfg in zip(args.tasks, args.checkpoints,
@@ -79,7 +84,7 @@ def main():
         stem = osp.splitext(osp.basename(args.image))[0]
         result = run_face_tasks(img, faces, models, osp.join(args.out, stem),
                                 args.image)
-    except PhotoInputError as err:
+    except (PhotoInputError, DetectorOfflineError) as err:
         sys.exit(f'face_demo.py: {err}')
     print(f'{len(faces)} face(s), {", ".join(args.tasks)}:')
     for name, path in result['files'].items():

@@ -12,6 +12,7 @@ from mmengine.logging import print_log
 
 import farl_mm  # noqa: F401  (compatibility patches, registries)
 from farl_mm.engine.resume import resolve_resume
+from farl_mm.utils.preflight import check_config_inputs
 from farl_mm.utils import (add_runner_args, build_runner, close_process_group,
                            load_config, report_frozen_rank)
 
@@ -101,6 +102,7 @@ def main():
     args = parse_args()
     cfg = add_default_hooks(apply_train_args(load_config(args), args))
     resolve_resume(cfg)  # before the Runner seeds anything
+    check_config_inputs(cfg)  # every missing data / weight file at once
     with report_frozen_rank(cfg):
         build_runner(cfg).train()
     close_process_group()

@@ -12,9 +12,12 @@ from .photo_inputs import (check_box, check_whole_photo, naming, photo_name,
                            read_bgr)
 
 
-def init_face_aligner(config, checkpoint=None, device='cpu'):
+def init_face_aligner(config=None, checkpoint=None, device='cpu'):
     """The alignment model of ``config`` with ``checkpoint`` loaded; its
     keypoint meta comes from the checkpoint, else the config's dataset.
+
+    A checkpoint that ``tools/train.py`` wrote carries its config: then
+    ``init_face_aligner(checkpoint)`` is enough (the config is read as data).
 
     Raises:
         TaskMismatchError: ``checkpoint`` or ``config`` is another task's.

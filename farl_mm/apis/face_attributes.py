@@ -13,9 +13,13 @@ from .photo_inputs import check_landmarks, naming, photo_name, read_bgr
 _FILE_STEPS = {'LoadImageFromFile'}
 
 
-def init_face_classifier(config, checkpoint=None, device='cpu'):
+def init_face_classifier(config=None, checkpoint=None, device='cpu'):
     """The attribute model of ``config`` with ``checkpoint`` loaded; its
     attribute names come from the checkpoint, else the config's dataset.
+
+    A checkpoint that ``tools/train.py`` wrote carries its config: then
+    ``init_face_classifier(checkpoint)`` is enough (its config is read as
+    data).
 
     Raises:
         TaskMismatchError: ``checkpoint`` or ``config`` is another task's.

@@ -14,9 +14,16 @@ corners (RetinaFace's, the mean face's). ``score`` may be left out (1.0);
 ``box`` too, unless the alignment task runs (its model crops the box).
 
 Or they come from an optional detector (:data:`DETECTORS`), imported only
-when asked for: the core install does not need one.
+when asked for: the core install does not need one. ``mtcnn``
+(facenet-pytorch, ``pip install -e ".[detector]"``) ships its weights in
+the wheel and works offline; :func:`find_faces` uses it by default when it
+is installed.
 """
+import functools
+import importlib.util
 import json
+import urllib.error
+import warnings
 
 import numpy as np
 from mmengine.dataset import Compose
@@ -75,6 +82,36 @@ def whole_photo_face(image):
                 score=1.0, whole_photo=True)
 
 
+#: Detections scoring less are dropped (MTCNN's face probability; also
+#: applied to the scores of a landmarks file).
+SCORE_THR = 0.8
+#: A photo taken whole as an aligned face (no landmarks, no detector) is
+#: expected square-ish and not far above the training crops (448-512 px).
+ALIGNED_MAX_SIDE = 1024
+ALIGNED_MAX_ASPECT = 1.1
+
+
+@functools.lru_cache(maxsize=2)
+def _mtcnn_model(device):
+    from facenet_pytorch import MTCNN
+    return MTCNN(keep_all=True, device=device).eval()
+
+
+def _mtcnn(image_bgr, device):
+    """facenet-pytorch's MTCNN: P/R/O-nets whose weights ship in the wheel.
+    Its points are the image-left eye, image-right eye, nose, image-left and
+    image-right mouth corners: the mean face's order as they come."""
+    import torch
+    rgb = np.ascontiguousarray(image_bgr[..., ::-1])
+    with torch.inference_mode():
+        boxes, scores, points = _mtcnn_model(str(device)).detect(
+            rgb, landmarks=True)
+    if boxes is None:
+        return []
+    return [dict(box=b, landmarks=p, score=s)
+            for b, p, s in zip(boxes, points, scores)]
+
+
 def _facer(image_bgr, device):
     """pyfacer (by FaRL's authors): RetinaFace / MobileNet."""
     import facer
@@ -98,33 +135,67 @@ def _insightface(image_bgr, device):
             for f in app.get(image_bgr)]
 
 
-#: name -> (function, pip package). Each gives RetinaFace-ordered points.
+#: name -> (function, pip package, whether it downloads weights on first
+#: use). Each gives RetinaFace-ordered points.
 DETECTORS = {
-    'facer': (_facer, 'pyfacer'),
-    'insightface': (_insightface, 'insightface onnxruntime'),
+    'mtcnn': (_mtcnn, 'facenet-pytorch==2.5.3', False),
+    'facer': (_facer, 'pyfacer', True),
+    'insightface': (_insightface, 'insightface onnxruntime', True),
 }
+DEFAULT_DETECTOR = 'mtcnn'
 
 
-def detect_faces(image_bgr, name, device='cpu', score_thr=0.5,
+class DetectorOfflineError(ConnectionError):
+    """An online detector could not download its weights."""
+
+
+def _offline_errors():
+    errors = [urllib.error.URLError, ConnectionError, TimeoutError]
+    try:
+        import requests
+        errors.append(requests.exceptions.RequestException)
+    except ImportError:
+        pass
+    return tuple(errors)
+
+
+def default_detector():
+    """``DEFAULT_DETECTOR`` when its package is installed, else None."""
+    return (DEFAULT_DETECTOR if importlib.util.find_spec('facenet_pytorch')
+            else None)
+
+
+def detect_faces(image_bgr, name, device='cpu', score_thr=SCORE_THR,
                  where='image'):
     """Faces found by the optional detector ``name`` (see
     :data:`DETECTORS`), in the format of :func:`load_faces`.
 
     Raises:
         ModuleNotFoundError: naming the pip package when it is missing.
+        DetectorOfflineError: naming the package when it cannot download
+            its weights (facer, insightface do on first use).
         PhotoInputError: naming ``where`` (the photo) when no face is found
             or one is unusable (:func:`~.photo_inputs.check_faces`).
     """
     if name not in DETECTORS:
         raise ValueError(f'unknown detector {name!r}; one of '
                          f'{sorted(DETECTORS)}')
-    detect, package = DETECTORS[name]
+    detect, package, downloads = DETECTORS[name]
     try:
         found = detect(image_bgr, device)
     except ImportError as err:
         raise ModuleNotFoundError(
             f'--detector {name} needs `pip install {package}` ({err}); or '
             'give the faces with --landmarks FILE.json') from None
+    except _offline_errors() as err:
+        if not downloads:
+            raise
+        raise DetectorOfflineError(
+            f'--detector {name} ({package}) downloads its weights on first '
+            f'use and could not ({type(err).__name__}: {err}); connect once, '
+            f'or use --detector {DEFAULT_DETECTOR} (weights inside '
+            f'`pip install {DETECTORS[DEFAULT_DETECTOR][1]}`), or give the '
+            'faces with --landmarks FILE.json') from None
     faces = [dict(box=np.asarray(f['box'], np.float64).reshape(4),
                   landmarks=np.asarray(f['landmarks'],
                                        np.float64).reshape(5, 2),
@@ -135,6 +206,65 @@ def detect_faces(image_bgr, name, device='cpu', score_thr=0.5,
                               f'{score_thr}')
     check_faces(faces, image_bgr.shape, f'{where} ({name})')
     return faces
+
+
+def find_faces(image_bgr, landmarks=None, detector='auto', device='cpu',
+               score_thr=SCORE_THR, where='image'):
+    """The faces of a photo, as ``demo/face_demo.py`` decides: from the
+    ``landmarks`` file (faces scoring under ``score_thr`` dropped), else
+    from ``detector`` (``'auto'``: :func:`default_detector`), else the
+    whole photo as one aligned face (:func:`whole_photo_face`), with a
+    warning when the photo does not look like an aligned crop.
+
+    ``'auto'`` finding no face takes the whole photo too when it looks
+    aligned (tight crops may hide a face from a detector); a named detector
+    finding none raises.
+
+    Raises:
+        PhotoInputError: naming ``where`` or the file; see also
+            :func:`load_faces`, :func:`detect_faces`.
+    """
+    if landmarks is not None:
+        faces = load_faces(landmarks)
+        kept = [f for f in faces if f['score'] >= score_thr]
+        if not kept:
+            raise PhotoInputError(
+                f'{landmarks}: no face scores >= {score_thr} (scores '
+                f'{[round(f["score"], 4) for f in faces]}); lower the score '
+                'threshold (--score-thr)')
+        return kept
+    name = default_detector() if detector == 'auto' else detector
+    if name is not None:
+        try:
+            return detect_faces(image_bgr, name, device, score_thr, where)
+        except PhotoInputError:
+            if detector != 'auto' or _not_aligned(image_bgr.shape):
+                raise
+            warnings.warn(f'{where}: {name} found no face scoring >= '
+                          f'{score_thr}; taking the whole photo as one '
+                          "face aligned to FaRL's mean face", stacklevel=2)
+            return [whole_photo_face(image_bgr)]
+    why = _not_aligned(image_bgr.shape)
+    if why:
+        warnings.warn(
+            f'{where}: no landmarks and no face detector, so the whole '
+            f"photo is taken as one face aligned to FaRL's mean face, but "
+            f'it {why}: results will be poor. Install the offline detector '
+            '(pip install -e ".[detector]") or give the faces with '
+            '--landmarks FILE.json', stacklevel=2)
+    return [whole_photo_face(image_bgr)]
+
+
+def _not_aligned(image_shape):
+    """Why a photo does not look like an aligned face crop ('' if it
+    does)."""
+    height, width = image_shape[:2]
+    if max(height, width) > ALIGNED_MAX_SIDE:
+        return (f'is {width}x{height} px, far above the training crops '
+                f'(up to {ALIGNED_MAX_SIDE} px expected)')
+    if max(height, width) > ALIGNED_MAX_ASPECT * min(height, width):
+        return f'is not square ({width}x{height} px)'
+    return ''
 
 
 def config_of_checkpoint(checkpoint):

@@ -19,13 +19,16 @@ _FILE_STEPS = {'LoadImageFromFile', 'LoadAnnotations',
                'farl_mm.LoadFaceLandmarks'}
 
 
-def init_face_parser(config, checkpoint=None, device='cpu'):
+def init_face_parser(config=None, checkpoint=None, device='cpu'):
     """The parsing model of ``config`` with ``checkpoint`` loaded.
 
     Class names and palette come from the checkpoint's ``dataset_meta``,
     else from the config's dataset. (mmseg's ``init_model`` would guess a
     dataset by the class count: Cityscapes' names for CelebAMask-HQ's 19
     classes.)
+
+    A checkpoint that ``tools/train.py`` wrote carries its config: then
+    ``init_face_parser(checkpoint)`` is enough (the config is read as data).
 
     Raises:
         TaskMismatchError: ``checkpoint`` or ``config`` is another task's.

@@ -12,7 +12,7 @@ import logging
 import re
 
 from mmengine.logging import print_log
-from mmengine.model import is_model_wrapper
+from mmengine.model import BaseTTAModel, is_model_wrapper
 
 TASK_KEY = 'farl_mm_task'
 
@@ -50,7 +50,7 @@ class MissingWeightsError(ValueError):
 def task_of_model(model):
     """``'pretrain'``, ``'parsing'``, ``'alignment'``, ``'attributes'``, or
     None for a model of none of these kinds."""
-    if is_model_wrapper(model):
+    if is_model_wrapper(model) or isinstance(model, BaseTTAModel):
         model = model.module
     for cls in type(model).__mro__:
         task = _MODEL_BASES.get(f'{cls.__module__}.{cls.__qualname__}')
@@ -105,8 +105,9 @@ def check_model_task(model, task, config):
 
 def missing_weights(model, state_dict):
     """The model's state-dict keys the checkpoint has no tensor for (but
-    BatchNorm's step counters, which inference never reads)."""
-    if is_model_wrapper(model):
+    BatchNorm's step counters, which inference never reads). A test-time
+    augmentation wrapper is loaded into its module, as mmengine does."""
+    if is_model_wrapper(model) or isinstance(model, BaseTTAModel):
         model = model.module
     return [k for k in model.state_dict() if k not in state_dict
             and not k.endswith('.num_batches_tracked')]
@@ -128,7 +129,9 @@ def check_weights(model, state_dict, source):
 
 
 def build_task_model(task, config, checkpoint, build):
-    """``build(config)``, a model of ``task``, with ``checkpoint`` loaded.
+    """``build(config)``, a model of ``task``, with ``checkpoint`` loaded;
+    ``config`` may be None (or the checkpoint itself, with ``checkpoint``
+    None) when the checkpoint carries it (:func:`saved_config`).
 
     The file (weights only) is checked before the model is built: a
     checkpoint of another task, or whose saved config builds another
@@ -141,10 +144,15 @@ def build_task_model(task, config, checkpoint, build):
         ``meta`` holds the dataset's names).
     """
     from mmengine.runner import CheckpointLoader  # weights only: compat
+    if checkpoint is None and isinstance(config, str) and \
+            config.endswith(CHECKPOINT_SUFFIXES):  # init_*('model.pth')
+        config, checkpoint = None, config
     loaded = None
     if checkpoint is not None:
         loaded = CheckpointLoader.load_checkpoint(checkpoint, 'cpu')
         check_task(loaded, task, checkpoint)
+    if config is None:
+        config = saved_config(loaded, checkpoint)
     model = build(config)
     check_model_task(model, task, config)
     if loaded is None:
@@ -162,6 +170,25 @@ def build_task_model(task, config, checkpoint, build):
                   f'{", ..." if len(unexpected) > 5 else ""})',
                   logger='current', level=logging.WARNING)
     return model, loaded
+
+
+#: What ``init_*`` take for a checkpoint when it is their only argument.
+CHECKPOINT_SUFFIXES = ('.pth', '.pt', '.ckpt')
+
+
+def saved_config(loaded, checkpoint):
+    """The config a training run saved in the checkpoint (``meta.cfg``),
+    read as data (:mod:`farl_mm.utils.saved_config`): a checkpoint of
+    farl_mm's ``tools/train.py`` is enough to build its model."""
+    from farl_mm.utils.saved_config import read_saved_config
+    if loaded is None:
+        raise ValueError('pass a config, a checkpoint saved by a training '
+                         'run (it carries its config), or both')
+    text = (loaded.get('meta') or {}).get('cfg')
+    if not text:
+        raise ValueError(f'{checkpoint}: no meta.cfg (not saved by an '
+                         'mmengine Runner?); pass its config as well')
+    return read_saved_config(text, checkpoint)
 
 
 def _a(task):

@@ -73,6 +73,23 @@ def load_dump(run_dir):
     return load_pickle_file(osp.join(run_dir, 'preds.pkl'))
 
 
+def headline(task, run_dir):
+    """The task's first metric of :data:`COLUMNS`, for the demo's progress
+    line of a test stage, e.g. ``'Parsing F1 mean (%) ↑ 81.20'``."""
+    metrics = test_metrics(run_dir)
+    title, key = next((t, k) for name, t, k, _ in COLUMNS if name == task)
+    return f'{title} {metrics[key]:.2f}'
+
+
+def final_loss(run_dir):
+    """The last logged training loss of the newest run in ``run_dir``, for
+    the progress line of a training stage, e.g. ``'loss 0.412'``."""
+    losses = [s['loss'] for s in train_scalars(run_dir) if 'loss' in s]
+    if not losses:
+        raise ValueError(f'{run_dir}: no loss logged')
+    return f'loss {losses[-1]:.3f}'
+
+
 def metric_table(metrics):
     """Markdown table and per-task verdicts.
 

@@ -2,7 +2,10 @@
 
 Every recipe in configs/farl is listed once under its own name, its config
 loads, and the metadata that can be read off the config (schedule length,
-input size, initial weights, checkpoint selection) agrees with it."""
+input size, initial weights, checkpoint selection) agrees with it. Every
+entry has the fields OpenMMLab's metafiles carry; Results hold only numbers
+measured here (none yet: the paper's are "Paper Results"); Weights are set
+exactly for the authors' released models, with their conversion command."""
 import os.path as osp
 import re
 from glob import glob
@@ -13,6 +16,8 @@ import yaml
 from mmengine import Config
 from modelindex.load_model_index import load
 
+from farl_mm.converters.facer import RELEASES, URL
+
 ROOT = osp.join(osp.dirname(__file__), '..', '..')
 METAFILE = osp.join(ROOT, 'configs', 'farl', 'metafile.yml')
 # Studies with their own READMEs, not FaRL models: Table 1 swaps in other
@@ -21,8 +26,13 @@ METAFILE = osp.join(ROOT, 'configs', 'farl', 'metafile.yml')
 NOT_LISTED = ('ablations', 'table1', 'released')
 FARL_WEIGHTS = 'checkpoints/farl_b16_ep64.pth'
 
+RELEASED_COLLECTION = 'FaRL released (facer)'
+
 with open(METAFILE) as f:
-    MODELS = yaml.safe_load(f)['Models']
+    INDEX = yaml.safe_load(f)
+MODELS = INDEX['Models']
+RECIPES = [m for m in MODELS if m['In Collection'] != RELEASED_COLLECTION]
+RELEASED = [m for m in MODELS if m['In Collection'] == RELEASED_COLLECTION]
 
 
 def test_mim_loads_the_index():
@@ -55,24 +65,71 @@ def test_mim_loads_the_index():
 def test_every_farl_config_listed_once_by_its_name():
     names = [m['Name'] for m in MODELS]
     assert len(names) == len(set(names))
-    for m in MODELS:
+    for m in RECIPES:
         assert m['Config'] == f"configs/farl/{m['Name']}.py"
+    for m in RELEASED:
+        assert m['Config'] == f"configs/farl/released/{m['Name']}.py"
+    released = glob(osp.join(ROOT, 'configs', 'farl', 'released', '*.py'))
+    assert {f"configs/farl/released/{osp.basename(p)}" for p in released} \
+        == {m['Config'] for m in RELEASED}
     shipped = {
         osp.relpath(p, ROOT).replace(osp.sep, '/')
         for p in glob(osp.join(ROOT, 'configs', 'farl', '**', '*.py'),
                       recursive=True)
         if osp.relpath(p, osp.join(ROOT, 'configs', 'farl')).split(
             osp.sep)[0] not in NOT_LISTED}
-    assert shipped == {m['Config'] for m in MODELS}
+    assert shipped == {m['Config'] for m in RECIPES}
+
+
+def test_every_entry_has_the_openmmlab_fields():
+    for c in INDEX['Collections']:
+        assert c['Paper']['URL'].startswith('https://'), c['Name']
+        assert c['Code']['URL'].startswith('https://'), c['Name']
+        assert osp.isfile(osp.join(ROOT, c['README'])), c['Name']
+    for m in MODELS:
+        assert osp.isfile(osp.join(ROOT, m['Config'])), m['Name']
+        for field in ('Training Data', 'Architecture', 'Training Resources',
+                      'Input Size'):
+            assert m['Metadata'].get(field), (m['Name'], field)
+        assert m['License'] in ('Apache-2.0', 'MIT'), m['Name']
+        assert m['Frameworks'] == ['PyTorch'], m['Name']
+        # nothing has been evaluated on a real dataset here yet
+        assert m['Results'] == [], m['Name']
+        assert 'Weights' in m, m['Name']
+
+
+def test_weights_exactly_where_the_authors_released_them():
+    """Recipes: null (nothing trained here); released models: the facer
+    file, with the facer2mm command that makes it a farl_mm checkpoint."""
+    assert all(m['Weights'] is None for m in RECIPES)
+    keys = set()
+    for m in RELEASED:
+        key = re.search(r'--model (\S+)$', m['Converted With']).group(1)
+        release = RELEASES[key]
+        keys.add(key)
+        assert m['Weights'] == URL + release.file
+        assert m['Config'] == release.config
+        assert m['Converted With'] == (
+            f'python tools/model_converters/facer2mm.py {release.file} '
+            f"checkpoints/{m['Name']}.pth --model {key}")
+        assert m['License'] == 'MIT'  # facer's licence
+    assert keys == set(RELEASES)
+
+
+@pytest.mark.parametrize('model', RELEASED, ids=[m['Name'] for m in RELEASED])
+def test_released_input_size_agrees_with_config(model):
+    cfg = Config.fromfile(osp.join(ROOT, model['Config']))
+    assert cfg.model.backbone.img_size == model['Metadata']['Input Size']
 
 
 def test_paper_numbers_name_their_table():
-    for m in MODELS:
-        if m['Results']:
+    for m in RECIPES:
+        if m.get('Paper Results'):
             assert 'paper Table' in m['Metadata']['Reported Numbers'], (
                 m['Name'])
             assert 'not reproduced' in m['Metadata']['Reported Numbers']
-        assert m['Weights'] is None  # nothing trained here to link to
+        else:
+            assert 'Reported Numbers' not in m['Metadata'], m['Name']
 
 
 def test_config_readme_quotes_the_same_numbers():
@@ -81,12 +138,13 @@ def test_config_readme_quotes_the_same_numbers():
         rows = {m.group(1): m.group(2) for m in re.finditer(
             r'^\| \[([\w.-]+)\.py\]\(\./[\w.-]+\.py\) \|[^|]*\|([^|]*)\|',
             f.read(), re.M)}
-    for m in MODELS:
+    for m in RECIPES:
         paper = re.sub(r'<[^>]+>', '', rows[m['Name']])
         numbers = [float(x) for x in re.findall(r'\d+\.\d+', paper)]
         if 'Downstream' in m:  # quotes its downstream configs' numbers
             continue
-        metrics = [v for r in m['Results'] for v in r['Metrics'].values()]
+        metrics = [v for r in m.get('Paper Results', [])
+                   for v in r['Metrics'].values()]
         assert numbers == metrics, m['Name']
         table = re.search(r'Table (\w+)', paper)
         if metrics:
@@ -96,7 +154,7 @@ def test_config_readme_quotes_the_same_numbers():
             assert table is None and 'n/a' in paper, m['Name']
 
 
-@pytest.mark.parametrize('model', MODELS, ids=[m['Name'] for m in MODELS])
+@pytest.mark.parametrize('model', RECIPES, ids=[m['Name'] for m in RECIPES])
 def test_metadata_agrees_with_config(model):
     cfg = Config.fromfile(osp.join(ROOT, model['Config']))
     meta = model['Metadata']

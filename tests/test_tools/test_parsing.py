@@ -164,3 +164,53 @@ def test_missing_data_and_weights_stop_at_once(tmp_path, monkeypatch):
         tiny_lapa.tool_inline('train.py', config, '--work-dir', 'w', *opts)
     assert 'checkpoints/farl_b16_ep64.pth' in str(err.value)
     assert 'tools/model_converters/farl2mm.py' in str(err.value)
+
+
+@pytest.fixture(scope='module')
+def flip_tested(run):
+    """``tools/test.py --tta --show-dir DIR --out PNGS``: one run."""
+    tmp, config, _ = run
+    show, out = tmp / 'show', tmp / 'tta_png'
+    tiny_lapa.tool_inline('test.py', config,
+                          tmp / 'train' / f'iter_{ITERS}.pth', '--work-dir',
+                          tmp / 'tta', '--tta', '--show-dir', show,
+                          '--out', out)
+    return tiny_lapa.saved_metrics(tmp / 'tta'), show, out
+
+
+def test_show_dir_draws_each_prediction_on_the_photo(run, flip_tested):
+    """One image per test face: ground truth | prediction, each over the
+    original photo (mmseg's SegLocalVisualizer, alpha 0.8)."""
+    tmp = run[0]
+    _, show, out = flip_tested
+    drawn = sorted(glob.glob(str(show / 'vis_data' / 'vis_image' / '*.png')))
+    assert [osp.basename(p) for p in drawn] == [
+        f'test_synth_{i:06d}.jpg_0.png' for i in range(28, 32)]
+    for path in drawn:
+        name = osp.basename(path)[5:17]
+        photo = cv2.imread(str(tmp / 'lapa' / 'test' / 'images' /
+                               f'{name}.jpg')).astype(float)
+        pred = cv2.imread(str(out / f'{name}.png'), cv2.IMREAD_UNCHANGED)
+        image = cv2.imread(path).astype(float)
+        assert image.shape == (96, 192, 3)
+        right = image[:, 96:]  # the prediction
+        assert np.abs(right - photo).mean() > 10  # drawn, not the photo
+        # background (black in the palette) leaves 20% of the photo: the
+        # labels are drawn where they were predicted, on the photo itself
+        diff = np.abs(right - 0.2 * photo).max(-1)[pred == 0]
+        assert np.median(diff) <= 2
+
+
+def test_tta_mirrors_back_with_left_right_classes_swapped(tested,
+                                                         flip_tested):
+    """The model was trained with mirrored faces (labels swapped): with
+    the classes swapped back, the flip test scores about as the plain
+    test, left and right parts alike."""
+    plain, tta = tested[0], flip_tested[0]
+    print({k: (plain[k], tta[k]) for k in plain if k.startswith('f1_')})
+    assert tta != plain  # the flip did change the predictions
+    for part in ('eyebrow', 'eye'):
+        for side in ('left', 'right'):
+            key = f'f1_{side}_{part}'
+            assert tta[key] > plain[key] - 10, key
+    assert tta['f1_mean'] > plain['f1_mean'] - 3

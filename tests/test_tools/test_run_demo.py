@@ -1,6 +1,8 @@
 """`make demo`'s stage runner (order, failures, times) and its choice of
 the Grad-CAM face (the report writer: tests/test_utils/test_demo_report.py)."""
+import json
 import os.path as osp
+import re
 import runpy
 import sys
 
@@ -51,6 +53,65 @@ def test_a_failed_stage_stops_the_demo_naming_its_log(run_demo, tmp_path):
     with pytest.raises(ValueError, match='unknown'):
         run_demo['run_stages']([Stage('a', _py(''), ('b', ))], 1,
                                str(tmp_path / 'logs'))
+
+
+def test_console_shows_one_line_per_stage_start_and_end(run_demo, tmp_path,
+                                                       capfd):
+    """A stage's own output (mmengine's environment dump, its log) goes to
+    its log file only; the console gets "start" with the log's path, then
+    "done in N s: <headline>" or "FAILED ... its output: <log>"."""
+    Stage = run_demo['Stage']
+    logs = tmp_path / 'logs'
+    stages = [
+        Stage('fast', _py('print("sys.platform: linux\\n" * 60)'),
+              headline=lambda: 'Parsing F1 mean (%) 42.50'),
+        Stage('broken', _py('import sys; print("Traceback"); sys.exit(2)'),
+              ('fast', )),
+    ]
+    with pytest.raises(RuntimeError):
+        run_demo['run_stages'](stages, 1, str(logs))
+    lines = re.sub(r'in \d+ s|after \d+ s', 'N s',
+                   capfd.readouterr().out).splitlines()
+    assert lines == [
+        f'[demo] start  fast (log: {logs}/fast.log)',
+        '[demo] done   fast N s: Parsing F1 mean (%) 42.50',
+        f'[demo] start  broken (log: {logs}/broken.log)',
+        '[demo] FAILED stage broken failed (exit 2) N s; its output: '
+        f'{logs}/broken.log',
+    ]
+    assert (logs / 'fast.log').read_text().count('sys.platform') == 60
+    assert (logs / 'broken.log').read_text() == 'Traceback\n'
+
+
+def test_demo_stages_have_headlines(run_demo, monkeypatch):
+    stages = {s.name: s for s in run_demo['demo_stages']('python')}
+    calls = []
+    from farl_mm.utils import demo_report
+    monkeypatch.setattr(demo_report, 'headline',
+                        lambda *a: calls.append(a) or 'F1 1.00')
+    monkeypatch.setattr(demo_report, 'final_loss',
+                        lambda *a: calls.append(a) or 'loss 1.000')
+    assert stages['test-parsing-farl'].headline() == 'F1 1.00'
+    assert stages['pretrain'].headline() == 'loss 1.000'
+    assert calls == [('parsing', 'work_dirs/demo/parsing_farl'),
+                     ('work_dirs/demo/pretrain', )]
+    assert stages['data-lapa'].headline is None
+
+
+def test_summary_ends_with_the_metric_table(run_demo, tmp_path, capsys):
+    runs = {}
+    for row, f1 in (('farl', 61.25), ('scratch', 40.0)):
+        test = tmp_path / row / 'test' / '20260101_000100'
+        test.mkdir(parents=True)
+        (test / '20260101_000100.json').write_text(json.dumps(
+            {'f1_mean': f1, 'mIoU': f1 / 2}))
+        runs[row] = str(tmp_path / row)
+    run_demo['print_summary']({'parsing': runs}, 'work_dirs/demo/report.md')
+    out = capsys.readouterr().out
+    assert '| FaRL-tiny (pretrained, frozen) | 61.25 | 30.62 | n/a | n/a |' \
+        in out
+    assert 'Parsing F1 mean (%): 61.25 vs 40.00, FaRL-tiny ahead' in out
+    assert out.rstrip().splitlines()[-3].endswith('work_dirs/demo/report.md')
 
 
 def test_demo_stages_wait_for_their_data_and_the_pretraining(run_demo):

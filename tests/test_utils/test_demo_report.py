@@ -8,7 +8,7 @@ import numpy as np
 import torch
 
 from farl_mm.synthetic import ATTRIBUTE_NAMES
-from farl_mm.utils.demo_report import write_report
+from farl_mm.utils.demo_report import final_loss, headline, write_report
 
 METRICS = {  # task -> row -> test metrics, as tools/test.py writes them
     'parsing': {'farl': {'f1_mean': 61.25, 'mIoU': 50.5},
@@ -107,3 +107,17 @@ def test_report_table_verdicts_and_figures(tmp_path):
     # two faces x (photo, truth, FaRL, Scratch): a 2 x 4 grid, wider
     overlay = cv2.imread(str(work / 'figures' / 'parsing_overlays.png'))
     assert overlay.shape[1] > 1.5 * overlay.shape[0]
+
+
+def test_progress_headlines_read_the_runs(tmp_path):
+    """What `make demo` prints when a stage ends: the test stage's first
+    metric, the training stage's last loss."""
+    parsing = _fake_run(tmp_path, 'parsing', 'farl', tmp_path)
+    alignment = _fake_run(tmp_path, 'alignment', 'scratch', tmp_path)
+    attributes = _fake_run(tmp_path, 'attributes', 'farl', tmp_path)
+    assert headline('parsing', parsing) == 'Parsing F1 mean (%) ↑ 61.25'
+    assert headline('alignment', alignment) == \
+        'Alignment NME_diag (%) ↓ 2.75'
+    assert headline('attributes', attributes) == \
+        'Attributes mean acc., 17 drawn (%) ↑ 68.00'
+    assert final_loss(parsing) == 'loss 0.067'  # 2.0 / 30

@@ -16,8 +16,10 @@
 
 Every stage is a subprocess; up to ``--jobs`` run at a time (default: 2, or 1
 on one core), each with ``cores / jobs`` BLAS threads, in dependency order.
-Their output is streamed with the stage's name in front and kept in
-``work_dirs/demo/logs/``. A failed stage stops the demo, naming its log.
+The console shows one line when a stage starts (with its log file under
+``work_dirs/demo/logs/``, which holds its whole output) and one when it ends:
+done in N s with its headline metric (loss, or test metric), or failed,
+naming its log, which stops the demo. The metric table ends the output.
 """
 import argparse
 import json
@@ -25,9 +27,8 @@ import os
 import os.path as osp
 import subprocess
 import sys
-import threading
 import time
-from typing import Callable, NamedTuple, Sequence, Union
+from typing import Callable, NamedTuple, Optional, Sequence, Union
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 WORK_DIR = 'work_dirs/demo'  # the configs' checkpoint path lives here
@@ -54,10 +55,12 @@ GRADCAM_TEXT = 'a face wearing eyeglasses'
 
 class Stage(NamedTuple):
     """One subprocess; ``argv`` may be a function, called when the stage
-    starts, for paths that earlier stages write."""
+    starts, for paths that earlier stages write; ``headline``, called when
+    it succeeds, gives the text of its "done" line (e.g. its metric)."""
     name: str
     argv: Union[Sequence[str], Callable[[], Sequence[str]]]
     after: tuple = ()
+    headline: Optional[Callable[[], str]] = None
 
 
 def last_checkpoint(run_dir):
@@ -82,7 +85,7 @@ def demo_stages(python=sys.executable):
     pretrain = osp.join(WORK_DIR, 'pretrain')
     stages.insert(1, Stage('pretrain', [  # as soon as its shards are there
         python, 'tools/train.py', PRETRAIN_CONFIG, '--work-dir', pretrain],
-        ('data-laion-face', )))
+        ('data-laion-face', ), _report('final_loss', pretrain)))
     for row in ROWS:  # FaRL first: it waits for the pretraining
         for task, (fmt, config) in TASKS.items():
             config = config.format(ROWS[row])
@@ -91,13 +94,24 @@ def demo_stages(python=sys.executable):
                                           else ())
             stages.append(Stage(
                 f'train-{task}-{row}',
-                _train_argv(python, config, out, row == 'farl'), after))
+                _train_argv(python, config, out, row == 'farl'), after,
+                _report('final_loss', out)))
             stages.append(Stage(
                 f'test-{task}-{row}',
-                _test_argv(python, config, out), (f'train-{task}-{row}', )))
+                _test_argv(python, config, out), (f'train-{task}-{row}', ),
+                _report('headline', task, out)))
     stages.append(Stage('gradcam', _gradcam_argv(python),
                         ('pretrain', 'data-celeba')))
     return stages
+
+
+def _report(name, *args):
+    """A stage's headline: ``farl_mm.utils.demo_report.<name>(*args)``,
+    imported when it is called (the demo starts before farl_mm loads)."""
+    def headline():
+        from farl_mm.utils import demo_report
+        return getattr(demo_report, name)(*args)
+    return headline
 
 
 def _train_argv(python, config, out, pretrained):
@@ -150,17 +164,26 @@ def eyeglasses_face(root):
             ' '.join(f'{v:g}' for v in marks[pick]))
 
 
-def _stream(proc, name, log_path):
-    """Echo a stage's output, each line prefixed with its name."""
-    with open(log_path, 'w') as log:
-        for line in proc.stdout:
-            log.write(line)
-            sys.stdout.write(f'[{name}] {line}')
-            sys.stdout.flush()
+def say(text):
+    """One progress line of the demo (the stages' output goes to logs)."""
+    print(f'[demo] {text}', flush=True)
+
+
+def _headline(stage):
+    """`` : <headline>`` of a finished stage, or '' if it has none or its
+    output cannot be read (the report will say what is missing)."""
+    if stage.headline is None:
+        return ''
+    try:
+        return f': {stage.headline()}'
+    except (OSError, ValueError, KeyError, StopIteration) as err:
+        return f' (no headline: {err})'
 
 
 def run_stages(stages, jobs, log_dir, env=None):
-    """Run ``stages`` (dependencies first, ``jobs`` at a time).
+    """Run ``stages`` (dependencies first, ``jobs`` at a time), each one's
+    output in ``log_dir/<name>.log``, one console line at its start and
+    one at its end.
 
     Returns:
         dict: ``name -> dict(wall=s, cpu=s, argv=[...])``.
@@ -182,34 +205,32 @@ def run_stages(stages, jobs, log_dir, env=None):
                 todo.remove(stage)
                 argv = [str(a) for a in (stage.argv() if callable(stage.argv)
                                          else stage.argv)]
-                print(f'[demo] start {stage.name}: {" ".join(argv)}',
-                      flush=True)
-                proc = subprocess.Popen(
-                    argv, cwd=REPO, env=env, text=True, bufsize=1,
-                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-                reader = threading.Thread(target=_stream, args=(
-                    proc, stage.name,
-                    osp.join(log_dir, f'{stage.name}.log')))
-                reader.start()
-                running[proc.pid] = (stage, proc, reader, time.time(), argv)
+                log_path = osp.join(log_dir, f'{stage.name}.log')
+                say(f'start  {stage.name} (log: {log_path})')
+                with open(log_path, 'w') as log:
+                    proc = subprocess.Popen(
+                        argv, cwd=REPO, env=env, stdout=log,
+                        stderr=subprocess.STDOUT)
+                running[proc.pid] = (stage, proc, time.time(), argv,
+                                     log_path)
             if not running:
                 raise RuntimeError('stages wait for each other: '
                                    f'{[s.name for s in todo]}')
             pid, status, usage = os.wait4(-1, 0)
             if pid not in running:
                 continue
-            stage, proc, reader, start, argv = running.pop(pid)
+            stage, proc, start, argv, log_path = running.pop(pid)
             proc.returncode = os.waitstatus_to_exitcode(status)
-            reader.join()
+            wall = time.time() - start
             times[stage.name] = dict(
-                wall=time.time() - start,
-                cpu=usage.ru_utime + usage.ru_stime, argv=argv)
+                wall=wall, cpu=usage.ru_utime + usage.ru_stime, argv=argv)
             if proc.returncode:
-                raise RuntimeError(
-                    f'stage {stage.name} failed (exit {proc.returncode}); '
-                    f'its output: {osp.join(log_dir, stage.name)}.log')
-            print(f'[demo] done {stage.name}: '
-                  f'{times[stage.name]["wall"]:.0f} s', flush=True)
+                message = (f'stage {stage.name} failed (exit '
+                           f'{proc.returncode}) after {wall:.0f} s; its '
+                           f'output: {log_path}')
+                say(f'FAILED {message}')
+                raise RuntimeError(message)
+            say(f'done   {stage.name} in {wall:.0f} s{_headline(stage)}')
             done.add(stage.name)
     finally:
         for _, proc, *_ in running.values():
@@ -258,7 +279,7 @@ def main(argv=None):
             cpu=sum(t['cpu'] for t in times.values()))
         with open(times_file, 'w') as f:
             json.dump(times, f, indent=1)
-    print('[demo] writing the report', flush=True)
+    say('writing the report')
     from farl_mm.utils.demo_report import write_report
     runs = {task: {row: run_dir(task, row) for row in ROWS}
             for task in TASKS}
@@ -266,10 +287,21 @@ def main(argv=None):
         WORK_DIR, runs, times, pretrain_dir=osp.join(WORK_DIR, 'pretrain'),
         gradcam=osp.join(WORK_DIR, 'figures', 'gradcam.png'),
         gradcam_text=GRADCAM_TEXT)
-    print(f'[demo] finished in {time.time() - start:.0f} s')
-    print(f'[demo] report: {osp.join(REPO, report)}')
-    print(f'[demo] figures: {osp.join(REPO, WORK_DIR, "figures")}/')
+    say(f'finished in {time.time() - start:.0f} s')
+    print_summary(runs, report)
     return report
+
+
+def print_summary(runs, report):
+    """The metric table and verdicts of the report, and where it is."""
+    from farl_mm.utils.demo_report import metric_table, test_metrics
+    table, verdicts = metric_table(
+        {task: {row: test_metrics(d) for row, d in rows.items()}
+         for task, rows in runs.items()})
+    print('', table, *(f'- {v}' for v in verdicts), '', sep='\n')
+    say(f'report: {osp.join(REPO, report)}')
+    say(f'figures: {osp.join(REPO, WORK_DIR, "figures")}/')
+    say(f'full logs: {osp.join(REPO, WORK_DIR, "logs")}/')
 
 
 if __name__ == '__main__':

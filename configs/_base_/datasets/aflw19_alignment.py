@@ -6,6 +6,7 @@
 # Scores are of the final checkpoint; validation runs on the test set only
 # to watch training (no checkpoint is selected by it).
 dataset_type = 'farl_mm.FaRLAFLW19Dataset'
+data_mode = 'topdown'  # read by mmpose's Pose2DInferencer
 data_root = 'data/aflw19'
 prepare = ('python tools/dataset_converters/aflw19.py '
            'data/aflw19/AFLWinfo_release.mat data/aflw19/flickr '

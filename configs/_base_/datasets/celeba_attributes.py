@@ -10,10 +10,9 @@ train_pipeline = [
     dict(type='RandomFlip', prob=0.5, direction='horizontal'),
     dict(type='PackInputs'),
 ]
-test_pipeline = [
+test_pipeline = [  # a photo without points: taken as an aligned face
     dict(type='LoadImageFromFile'),
-    dict(type='farl_mm.FaceAlignWarp', size=img_size, alpha=0.0,
-         require_points=True),
+    dict(type='farl_mm.FaceAlignWarp', size=img_size, alpha=0.0),
     dict(type='PackInputs'),
 ]
 train_dataloader = dict(

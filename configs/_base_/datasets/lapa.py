@@ -15,10 +15,10 @@ train_pipeline = [
     dict(warp, rotate=18, scale=(0.9, 1.1), shift=0.01),
     pack,
 ]
-test_pipeline = [
+test_pipeline = [  # a photo without landmark files: the whole photo
     dict(type='LoadImageFromFile'),
     dict(type='LoadAnnotations'),
-    dict(type='farl_mm.LoadFaceLandmarks'),
+    dict(type='farl_mm.LoadFaceLandmarks', optional=True),
     dict(warp, warp_labels=False),
     pack,
 ]

@@ -27,4 +27,7 @@ custom_hooks = [dict(type='SyncBuffersHook'),
 default_hooks = dict(
     logger=dict(type='LoggerHook', interval=50),
     checkpoint=dict(type='farl_mm.CheckpointHook', by_epoch=True,
-                    interval=20, max_keep_ckpts=2))
+                    interval=20, max_keep_ckpts=2),
+    # off until tools/test.py --show / --show-dir (mmpose's runtime base:
+    # PoseLocalVisualizer, the dataset metainfo's keypoint colours)
+    visualization=dict(type='PoseVisualizationHook', enable=False))

@@ -25,5 +25,9 @@ default_hooks = dict(
     logger=dict(type='LoggerHook', interval=50),
     checkpoint=dict(type='farl_mm.CheckpointHook', by_epoch=True,
                     interval=20, max_keep_ckpts=2, save_best='f1_mean',
-                    rule='greater'))
+                    rule='greater'),
+    # off until tools/test.py --show / --show-dir: every test image, drawn
+    # on the original photo (FaceParser's un-warped prediction) with the
+    # dataset's palette (mmseg's SegLocalVisualizer, ../default_runtime)
+    visualization=dict(type='SegVisualizationHook', draw=False, interval=1))
 log_processor = dict(by_epoch=True)

@@ -32,7 +32,7 @@ template = [[93.10780334472656, 106.52507781982422],
 test_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='farl_mm.FaceAlignWarp', size=224, alpha=0.0,
-         template=template, align_corners=False, require_points=True),
+         template=template, align_corners=False),
     dict(type='PackInputs'),
 ]
 train_dataloader = None  # inference only: the released weights

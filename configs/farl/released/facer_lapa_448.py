@@ -9,7 +9,7 @@ facer_warp = dict(type='farl_mm.FaceAlignWarp', size=448, alpha=0.8,
 test_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadAnnotations'),
-    dict(type='farl_mm.LoadFaceLandmarks'),
+    dict(type='farl_mm.LoadFaceLandmarks', optional=True),
     facer_warp,
     {{_base_.pack}},
 ]

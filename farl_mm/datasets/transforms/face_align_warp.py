@@ -11,6 +11,8 @@ landmark estimator) can bring predictions back onto the original photo.
 Left/right classes on flips: mmseg's ``RandomFlip(swap_seg_labels=...)``
 already swaps them.
 """
+import warnings
+
 import numpy as np
 from mmcv.transforms import BaseTransform
 
@@ -90,13 +92,22 @@ class FaceAlignWarp(BaseTransform):
         require_points (bool): Refuse a sample without ``face_points``
             (a ``KeyError`` naming it) instead of taking its whole image:
             for datasets whose images are not pre-aligned (CelebA's).
+        detector (str, optional): A sample with neither ``face_points``
+            nor ``bbox`` (a photo given to a stock inferencer) is aligned
+            on the highest-scoring face this detector of
+            :func:`farl_mm.apis.face_inputs.detect_faces` finds, instead of
+            taking the whole photo.
+
+    Taking the whole photo warns when it does not look like an aligned
+    face crop (not square, or far larger than the training crops), as
+    ``demo/face_demo.py`` decides (:mod:`farl_mm.apis.face_inputs`).
     """
 
     def __init__(self, size=224, face_scale=1.0, alpha=0.8, rotate=0.0,
                  scale=(1.0, 1.0), shift=0.0, warp_labels=True,
                  label_border=0, template=None, crop='mean_face',
                  align_corners=True, landmark_noise_var=0.0, border_value=0,
-                 require_points=False):
+                 require_points=False, detector=None):
         self.size = int(size)
         self.face_scale = face_scale
         self.alpha = float(alpha)
@@ -111,6 +122,7 @@ class FaceAlignWarp(BaseTransform):
         self.landmark_noise_var = float(landmark_noise_var)
         self.border_value = border_value
         self.require_points = require_points
+        self.detector = detector
 
     def _jitter(self):
         if self.rotate == 0 and self.scale == (1.0, 1.0) and self.shift == 0:
@@ -123,6 +135,10 @@ class FaceAlignWarp(BaseTransform):
     def _points(self, results):
         """The sample's checked, noised ``face_points`` (None: none)."""
         where = results.get('img_path', 'sample')
+        if results.get('face_points') is None and self.detector and \
+                results.get('bbox') is None:
+            results['face_points'] = _detected_points(
+                results['img'], self.detector, where)
         if results.get('face_points') is None:
             if self.require_points:
                 raise KeyError(f"{where}: no 'face_points' to align with; "
@@ -148,6 +164,7 @@ class FaceAlignWarp(BaseTransform):
         elif results.get('bbox') is not None:
             base = box_matrix(results['bbox'], self.size, self.face_scale)
         else:
+            _warn_unless_aligned(img.shape, results.get('img_path', 'image'))
             base = whole_image_matrix(img.shape[1], img.shape[0], self.size,
                                       self.align_corners)
         warp = FaceWarp(self._jitter() @ base, self.size, self.alpha,
@@ -169,6 +186,24 @@ class FaceAlignWarp(BaseTransform):
                 f'rotate={self.rotate}, scale={self.scale}, '
                 f'shift={self.shift}, warp_labels={self.warp_labels}, '
                 f'landmark_noise_var={self.landmark_noise_var})')
+
+
+def _warn_unless_aligned(shape, where):
+    from farl_mm.apis.face_inputs import _not_aligned  # the demo's rule
+    why = _not_aligned(shape)
+    if why:
+        warnings.warn(
+            f'{where}: no face points, so the whole photo is taken as an '
+            f'aligned face, but it {why}: results will be poor. Give its 5 '
+            "points (face_points) or set the pipeline's FaceAlignWarp "
+            'detector', stacklevel=3)
+
+
+def _detected_points(img, detector, where):
+    """The 5 points of the highest-scoring face ``detector`` finds."""
+    from farl_mm.apis.face_inputs import detect_faces  # optional packages
+    faces = detect_faces(img, detector, where=where)
+    return max(faces, key=lambda face: face['score'])['landmarks']
 
 
 @TRANSFORMS.register_module()

@@ -16,19 +16,31 @@ class LoadFaceLandmarks(BaseTransform):
     alignment points that are coincident or collinear raises
     :class:`~farl_mm.datasets.checks.DatasetProblems` naming it.
 
+    A photo given to a stock inferencer has no ``landmark_path``; with
+    ``optional`` (the test pipelines) it keeps the ``face_points`` given
+    with it (``dict(img=..., face_points=...)``), or has none, and
+    :class:`~farl_mm.datasets.transforms.FaceAlignWarp` takes the whole
+    photo (or its detector's face). Training pipelines keep the default:
+    a dataset without landmark files is a config error.
+
     Args:
         indices (Sequence[int]): The five alignment points among the file's
             points, in the mean face's order (LaPa's pupils, nose tip and
             mouth corners by default).
         num_points (int): Points the file must hold.
+        optional (bool): A sample without ``landmark_path`` passes through
+            instead of raising ``KeyError``.
     """
 
-    def __init__(self, indices=LAPA106_TO_5, num_points=106):
+    def __init__(self, indices=LAPA106_TO_5, num_points=106, optional=False):
         self.indices = list(indices)
         self.num_points = num_points
+        self.optional = optional
 
     def transform(self, results):
         path = results.get('landmark_path')
+        if path is None and self.optional:
+            return results
         if path is None:
             raise KeyError(
                 f'{results.get("img_path")}: no landmark_path; give the '

@@ -12,6 +12,7 @@ from mmengine.structures import InstanceData
 from mmpose.models.pose_estimators import TopdownPoseEstimator
 
 from farl_mm.geometry import FaceWarp
+from farl_mm.models.heads.uper_inference import factorized_uper_heads
 from farl_mm.models.losses.heatmap_ce import soft_argmax
 from farl_mm.registry import MODELS
 
@@ -28,7 +29,9 @@ class FaceWarpPoseEstimator(TopdownPoseEstimator):
         if self.test_cfg.get('flip_test', False):
             raise ValueError('flip_test is not supported with face_warp '
                              'decoding; set test_cfg.flip_test=False')
-        maps = self.activate(self.head.forward(self.extract_feat(inputs)))
+        with factorized_uper_heads(self):  # same maps, fewer FLOPs
+            logits = self.head.forward(self.extract_feat(inputs))
+        maps = self.activate(logits)
         for sample, face_maps in zip(data_samples, maps):
             points, scores = self.photo_landmarks(face_maps, sample.metainfo)
             pred = InstanceData(keypoints=points[None].cpu().numpy(),

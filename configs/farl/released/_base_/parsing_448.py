@@ -33,3 +33,7 @@ model = dict(
     test_cfg=dict(mode='whole', logits_size=(512, 512)))
 test_cfg = dict(type='TestLoop')
 val_cfg = dict(type='ValLoop')
+# tools/test.py --show / --show-dir switch it on (../../../_base_/schedules/
+# farl_parsing.py)
+default_hooks = dict(
+    visualization=dict(type='SegVisualizationHook', draw=False, interval=1))
