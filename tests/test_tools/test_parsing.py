@@ -154,16 +154,20 @@ def test_missing_data_and_weights_stop_at_once(tmp_path, monkeypatch):
             'val_dataloader.persistent_workers=False']
     with pytest.raises(FileNotFoundError) as err:
         tiny_lapa.tool_inline('train.py', config, '--work-dir', 'w', *opts)
-    assert 'data/lapa/train/images' in str(err.value)
-    assert 'tools/dataset_converters/lapa.py' in str(err.value)
+    said = str(err.value)  # both missing inputs in one message, with fixes
+    assert said.startswith('2 inputs of this run are missing')
+    assert 'LaPaDataset data_root not found: ' in said
+    assert 'tools/dataset_converters/lapa.py' in said
+    assert 'checkpoints/farl_b16_ep64.pth' in said
+    assert 'tools/model_converters/farl2mm.py' in said
 
     from farl_mm.synthetic.writers import write_lapa
     for split in ('train', 'val'):
         write_lapa('data/lapa', split, 1, size=32)
     with pytest.raises(FileNotFoundError) as err:
         tiny_lapa.tool_inline('train.py', config, '--work-dir', 'w', *opts)
-    assert 'checkpoints/farl_b16_ep64.pth' in str(err.value)
-    assert 'tools/model_converters/farl2mm.py' in str(err.value)
+    assert str(err.value).startswith('FaRL weights not found: ')
+    assert 'data_root' not in str(err.value)
 
 
 @pytest.fixture(scope='module')
