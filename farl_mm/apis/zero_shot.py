@@ -80,6 +80,12 @@ class ZeroShotAttributes:
         logits = logits * self.encoder.logit_scale.exp()
         return logits.softmax(-1)[..., 0]
 
+    def named(self, pixels):
+        """The same probabilities as one ``{attribute: probability}`` dict
+        per image, in the order the attributes were given."""
+        return [dict(zip(self.names, row.tolist()))
+                for row in self(pixels).cpu()]
+
 
 def gradcam(encoder, pixels, text):
     """Grad-CAM of the image tower for a text query (paper §4.7).

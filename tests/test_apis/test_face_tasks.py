@@ -210,3 +210,26 @@ def test_optional_detector(monkeypatch):
     faces = detect_faces(image, 'facer')
     assert len(faces) == 1  # the 0.1 detection is dropped
     np.testing.assert_array_equal(faces[0]['landmarks'], face_points)
+
+
+def test_init_takes_a_checkpoint_alone(photo, checkpoints):
+    """``init_*(checkpoint)``: the config read from the checkpoint (as
+    data) gives the same predictions as the config file."""
+    from farl_mm.apis import (align_face, classify_faces, init_face_aligner,
+                              init_face_classifier, init_face_parser,
+                              parse_face)
+    tmp, _, faces = photo
+    image = cv2.imread(str(tmp / 'two.png'))
+    points = faces[0]['landmarks']
+    for init, run in ((init_face_parser, lambda m: parse_face(m, image,
+                                                                points)),
+                      (init_face_aligner, lambda m: align_face(
+                          m, image, faces[0]['box'])[0]),
+                      (init_face_classifier, lambda m: classify_faces(
+                          m, image, [points]))):
+        task = {init_face_parser: 'parsing', init_face_aligner: 'alignment',
+                init_face_classifier: 'attributes'}[init]
+        alone = run(init(checkpoints[task]))
+        given = run(init(_config(task), checkpoints[task]))
+        np.testing.assert_allclose(np.asarray(alone, float),
+                                   np.asarray(given, float), atol=1e-6)

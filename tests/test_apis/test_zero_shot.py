@@ -111,3 +111,28 @@ def test_gradcam_tool_writes_the_overlay(checkpoint, tmp_path):
     with pytest.raises(ValueError, match='10 numbers'):
         gradcam_tool.main([str(image), checkpoint, '--text', 'x', '--out',
                            str(out), '--landmarks', '1 2 3'])
+
+
+def test_named_results_name_their_attributes():
+    """Hand-made towers: image 0 points at 'with glasses', image 1 at
+    'without'; scale 1, so P = softmax([1, 0]) = 0.7311 and its reverse."""
+    class Towers:
+        logit_scale = torch.zeros(())
+
+        def encode_text(self, prompts):
+            assert prompts == ['a photo of a face with eyeglasses.',
+                               'a photo of a face without eyeglasses.',
+                               'smiling', 'not smiling']
+            return torch.eye(4)
+
+        def encode_image(self, pixels):
+            return torch.eye(4)[:2]
+
+    zero_shot = ZeroShotAttributes(Towers(), dict(
+        Eyeglasses='eyeglasses', Smiling=('smiling', 'not smiling')))
+    named = zero_shot.named(torch.zeros(2, 3, 8, 8))
+    assert [list(d) for d in named] == [['Eyeglasses', 'Smiling']] * 2
+    p = 1 / (1 + np.exp(-1.0))
+    assert named[0]['Eyeglasses'] == pytest.approx(p)
+    assert named[1]['Eyeglasses'] == pytest.approx(1 - p)
+    assert named[0]['Smiling'] == pytest.approx(0.5)
